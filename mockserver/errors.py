@@ -72,7 +72,10 @@ def bad_request(message: str, *, field: str | None = None, **details: Any) -> Ap
 def not_found(kind: str, ident: str) -> ApiError:
     """404 for an id that this workspace does not hold."""
     return ApiError(
-        404, f"{kind} '{ident}' was not found", code=NOT_FOUND, details={"resource": kind, "id": ident}
+        404,
+        f"{kind} '{ident}' was not found",
+        code=NOT_FOUND,
+        details={"resource": kind, "id": ident},
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import shapely
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
 from shapely.validation import explain_validity
 
 from mockserver.errors import ApiError, bad_request
@@ -138,12 +139,8 @@ def _polygon_coords(value: Any, field: str) -> shapely.Polygon:
     for i, ring in enumerate(parsed):
         alone = shapely.Polygon(ring)
         if not alone.is_valid:
-            return _raise(_invalid(alone, f"{field}[{i}]", "linear ring"))
-    return _raise(_invalid(polygon, field, "polygon"))
-
-
-def _raise(error: ApiError) -> Any:
-    raise error
+            raise _invalid(alone, f"{field}[{i}]", "linear ring")
+    raise _invalid(polygon, field, "polygon")
 
 
 def _geometry_object(value: Any, field: str) -> tuple[str, Any]:
@@ -184,7 +181,7 @@ def parse_polygon(geometry: Any, field: str = "geometry") -> shapely.Polygon:
             field=f"{field}.type",
             allowed=["Polygon"],
         )
-    kind, coords = _geometry_object(geometry, field)
+    _kind, coords = _geometry_object(geometry, field)
     return _polygon_coords(coords, f"{field}.coordinates")
 
 
@@ -197,21 +194,25 @@ def _parse_any(value: Any, field: str, depth: int) -> BaseGeometry:
         return shapely.MultiPoint(_positions(coords, where, min_len=1))
     if kind == "LineString":
         line = shapely.LineString(_positions(coords, where, min_len=2))
-        return line if line.is_valid else _raise(_invalid(line, where, "line string"))
+        if not line.is_valid:
+            raise _invalid(line, where, "line string")
+        return line
     if kind == "MultiLineString":
         lines = _array(coords, where, "line strings")
-        parts = [
-            _positions(line, f"{where}[{i}]", min_len=2) for i, line in enumerate(lines)
-        ]
+        parts = [_positions(line, f"{where}[{i}]", min_len=2) for i, line in enumerate(lines)]
         multi = shapely.MultiLineString(parts)
-        return multi if multi.is_valid else _raise(_invalid(multi, where, "multi line string"))
+        if not multi.is_valid:
+            raise _invalid(multi, where, "multi line string")
+        return multi
     if kind == "Polygon":
         return _polygon_coords(coords, where)
     if kind == "MultiPolygon":
         polygons = _array(coords, where, "polygons")
         parts = [_polygon_coords(poly, f"{where}[{i}]") for i, poly in enumerate(polygons)]
         multi = shapely.MultiPolygon(parts)
-        return multi if multi.is_valid else _raise(_invalid(multi, where, "multi polygon"))
+        if not multi.is_valid:
+            raise _invalid(multi, where, "multi polygon")
+        return multi
     # GeometryCollection
     where = f"{field}.geometries"
     if depth >= _MAX_COLLECTION_DEPTH:
@@ -297,7 +298,16 @@ def bbox_boxes(bbox: Sequence[float]) -> list[tuple[float, float, float, float]]
 
 
 def geodesic_area_m2(polygon: BaseGeometry) -> float:
-    """Area on the WGS84 ellipsoid in square metres (always non-negative)."""
+    """Area on the WGS84 ellipsoid in square metres (always non-negative), holes excluded.
+
+    pyproj signs each ring's area by its winding, so rings are first oriented consistently
+    (shell counter-clockwise, holes clockwise); otherwise a hole wound like its shell would be
+    added instead of subtracted.
+    """
+    if isinstance(polygon, shapely.Polygon):
+        polygon = orient(polygon, sign=1.0)
+    elif isinstance(polygon, shapely.MultiPolygon):
+        polygon = shapely.MultiPolygon([orient(part, sign=1.0) for part in polygon.geoms])
     area, _perimeter = _WGS84.geometry_area_perimeter(polygon)
     return abs(float(area))
 

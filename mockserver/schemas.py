@@ -30,14 +30,14 @@ def load_spec(path: Path | None = None) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=4)
-def _resolved(path: Path | None = None) -> dict[str, Any]:
+def resolved_spec(path: Path | None = None) -> dict[str, Any]:
     return resolve_refs(copy.deepcopy(load_spec(path)))
 
 
 @functools.lru_cache(maxsize=64)
 def validator_for(schema_name: str, path: Path | None = None) -> Draft4ResponseValidator:
     """A validator for ``components/schemas/<schema_name>`` with formats checked."""
-    schemas = _resolved(path)["components"]["schemas"]
+    schemas = resolved_spec(path)["components"]["schemas"]
     if schema_name not in schemas:
         raise KeyError(f"the spec has no component schema named {schema_name!r}")
     return Draft4ResponseValidator(schemas[schema_name], format_checker=FormatChecker())

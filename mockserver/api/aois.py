@@ -1,0 +1,37 @@
+"""AOIs: ListAOIs, AOICreateAOI, GetAoiById."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.api._context import service, workspace
+
+
+def list_aois(
+    offset: int = 0,
+    limit: int = 10,
+    created_at: str | None = None,
+    updated_at: str | None = None,
+    aoi_id: str | None = None,
+    aoi_name: str | None = None,
+    project_ids: list[str] | None = None,
+) -> tuple[dict[str, Any], int]:
+    result = service().list_aois(
+        workspace(),
+        offset=offset,
+        limit=limit,
+        created_at=created_at,
+        updated_at=updated_at,
+        aoi_id=aoi_id,
+        aoi_name=aoi_name,
+        project_ids=project_ids,
+    )
+    return result, 200
+
+
+def create_aoi(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    return service().create_aoi(workspace(), body), 201
+
+
+def get_aoi(aoi_id: str) -> tuple[dict[str, Any], int]:
+    return service().get_aoi(workspace(), aoi_id), 200

@@ -1,0 +1,5 @@
+"""GET /ping."""
+
+
+def ping() -> tuple[str, int]:
+    return "pong", 200

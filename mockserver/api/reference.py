@@ -1,0 +1,44 @@
+"""Reference data from the fixtures: satellites, projects, order items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.api._context import service
+
+
+def list_satellites() -> tuple[dict[str, Any], int]:
+    return service().list_satellites(), 200
+
+
+def list_projects(page_num: int = 1, page_size: int = 10) -> tuple[dict[str, Any], int]:
+    return service().list_projects(page_num, page_size), 200
+
+
+def get_project(id_: str) -> tuple[dict[str, Any], int]:
+    return service().get_project(id_), 200
+
+
+def list_order_items(
+    ids: list[str] | None = None,
+    order_ids: list[str] | None = None,
+    project_ids: list[str] | None = None,
+    status: list[str] | None = None,
+    type_: list[str] | None = None,
+    limit: int = 10,
+    offset: int = 0,
+) -> tuple[dict[str, Any], int]:
+    result = service().list_order_items(
+        ids=ids,
+        order_ids=order_ids,
+        project_ids=project_ids,
+        status=status,
+        type=type_,
+        limit=limit,
+        offset=offset,
+    )
+    return result, 200
+
+
+def get_order_item(id_: str) -> tuple[dict[str, Any], int]:
+    return service().get_order_item(id_), 200

@@ -1,0 +1,329 @@
+"""``create_app(settings)``: the Connexion FlaskApp that serves the contract with state.
+
+Everything HTTP-shaped is wired here: the spec and its resolver, API-key security, request
+validators that name the offending field, the one error path that renders every failure as the
+Pixxel envelope, and a body-size limit in front of it all.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+import connexion
+from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import ProblemException
+from connexion.json_schema import Draft4RequestValidator
+from connexion.jsonifier import Jsonifier
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+from connexion.security import ApiKeySecurityHandler
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
+from jsonschema import Draft4Validator, FormatChecker, ValidationError
+from jsonschema.exceptions import best_match
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockserver import errors
+from mockserver.api import resolve
+from mockserver.api._context import EXTENSION_KEY
+from mockserver.clock import TimeSource, parse_rfc3339
+from mockserver.data.loader import FixtureSet, load_fixtures
+from mockserver.resources import spec_path
+from mockserver.service import MockService
+from mockserver.settings import Settings
+
+log = logging.getLogger("pixxel_mock")
+
+# -- authentication -----------------------------------------------------------------------------
+
+
+def api_key_info(api_key: str) -> dict[str, Any] | None:
+    """Accept any non-empty key, bare or as ``Bearer <key>``; each key is its own workspace."""
+    parts = api_key.split(None, 1)
+    if parts and parts[0].lower() == "bearer":
+        parts = parts[1:]
+    key = parts[0].strip() if parts else ""
+    if not key:
+        return None
+    return {"sub": "api-key", "api_key": key}
+
+
+class _ApiKeyHandler(ApiKeySecurityHandler):
+    """Resolves the spec's ``ApiKeyAuth`` scheme to :func:`api_key_info`, keeping the spec free
+    of Python paths."""
+
+    def _resolve_func(self, security_scheme: dict[str, Any]) -> Any:
+        return api_key_info
+
+
+# -- validation that names the field --------------------------------------------------------------
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+FORMATS = FormatChecker()
+FORMATS.checkers = dict(Draft4Validator.FORMAT_CHECKER.checkers)
+
+
+@FORMATS.checks("uuid")
+def _is_uuid(value: object) -> bool:
+    return not isinstance(value, str) or bool(_UUID.match(value))
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATE_TIME.match(value):
+        return False
+    parse_rfc3339(value)
+    return True
+
+
+def _dotted(path: Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _join(parent: str, child: str) -> str:
+    return f"{parent}.{child}" if parent else child
+
+
+def _describe(error: ValidationError) -> tuple[str, str]:
+    """``(field, message)`` for the most relevant schema violation."""
+    where = _dotted(error.absolute_path)
+    if error.validator == "required":
+        missing = [k for k in error.validator_value if k not in (error.instance or {})]
+        field = _join(where, missing[0]) if missing else where
+        return field, f"{field} is required"
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = set(error.schema.get("properties", {}))
+        extra = sorted(k for k in error.instance if k not in known)
+        field = _join(where, extra[0]) if extra else where
+        return field, f"{field} is not a recognised field here" + (
+            f" (expected one of: {', '.join(sorted(known))})" if known else ""
+        )
+    if error.validator == "oneOf" and all(
+        set(branch) == {"required"} for branch in error.validator_value
+    ):
+        names = [branch["required"][0] for branch in error.validator_value]
+        given = [n for n in names if isinstance(error.instance, dict) and n in error.instance]
+        field = where or names[0]
+        if given:
+            return field, f"give only one of {' or '.join(names)}, not both"
+        return field, f"exactly one of {' or '.join(names)} is required"
+    label = where or "request body"
+    return where or "(body)", f"{label}: {error.message}"
+
+
+class _BodyValidator(JSONRequestBodyValidator):
+    """JSON body validation whose failures are envelope errors naming the field."""
+
+    @property
+    def _validator(self) -> Draft4RequestValidator:
+        validator = self.__dict__.get("_compiled")
+        if validator is None:
+            validator = Draft4RequestValidator(self._schema, format_checker=FORMATS)
+            self.__dict__["_compiled"] = validator
+        return validator
+
+    async def _parse(self, stream: Any, scope: Scope) -> Any:
+        raw = b"".join([message async for message in stream])
+        if not raw.strip():
+            return None
+        try:
+            return json.loads(raw.decode(self._encoding))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise errors.ApiError(
+                400,
+                f"the request body is not valid JSON: {exc}",
+                code=errors.MALFORMED_JSON,
+            ) from None
+
+    def _validate(self, body: Any) -> Any:
+        if body is None and not self._nullable:
+            raise errors.bad_request("a JSON request body is required", field="(body)")
+        error = best_match(self._validator.iter_errors(body))
+        if error is not None:
+            field, message = _describe(error)
+            raise errors.bad_request(message, field=field)
+        return None
+
+
+class _ParameterValidator(ParameterValidator):
+    """Parameter validation whose failures are envelope errors naming the parameter."""
+
+    @staticmethod
+    def validate_parameter(parameter_type, value, param, param_name=None):  # noqa: ANN001
+        name = param.get("name", param_name)
+        if value is None:
+            if param.get("required"):
+                raise errors.bad_request(
+                    f"{parameter_type} parameter '{name}' is required", field=name
+                )
+            return None
+        error = best_match(
+            Draft4Validator(param.get("schema", param), format_checker=FORMATS).iter_errors(value)
+        )
+        if error is not None:
+            reason = error.message
+            raise errors.bad_request(f"{parameter_type} parameter '{name}': {reason}", field=name)
+        return None
+
+
+# -- the one error path ---------------------------------------------------------------------------
+
+
+def _envelope_response(status: int, body: dict[str, Any], headers: Any = None) -> ConnexionResponse:
+    return ConnexionResponse(
+        status_code=status,
+        mimetype="application/json",
+        content_type="application/json",
+        body=json.dumps(body).encode(),
+        headers=dict(headers or {}),
+    )
+
+
+async def _on_api_error(_request: ConnexionRequest, exc: errors.ApiError) -> ConnexionResponse:
+    return _envelope_response(exc.status, exc.body())
+
+
+async def _on_problem(_request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
+    status = exc.status or 500
+    if status == 401:
+        message = "the Authorization header must carry an API key ('<key>' or 'Bearer <key>')"
+        return _envelope_response(401, errors.envelope(errors.UNAUTHENTICATED, message))
+    message = str(exc.detail or exc.title or "request failed").split("\n", 1)[0]
+    return _envelope_response(
+        status, errors.envelope(errors.code_for_status(status), message), exc.headers
+    )
+
+
+async def _on_http_exception(
+    request: ConnexionRequest, exc: StarletteHTTPException
+) -> ConnexionResponse:
+    status = exc.status_code
+    if status == 404:
+        body = errors.envelope(
+            errors.ROUTE_NOT_FOUND, f"no route {request.url.path}", {"path": request.url.path}
+        )
+    elif status == 405:
+        body = errors.envelope(
+            errors.METHOD_NOT_ALLOWED,
+            f"{request.method} is not allowed on {request.url.path}",
+            {"method": request.method, "path": request.url.path},
+        )
+    else:
+        body = errors.envelope(errors.code_for_status(status), str(exc.detail))
+    return _envelope_response(status, body, exc.headers)
+
+
+async def _on_unexpected(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    log.error("unexpected error: %r", exc, exc_info=exc)
+    return _envelope_response(
+        500, errors.envelope(errors.INTERNAL, "an unexpected error occurred in the mock")
+    )
+
+
+class BodySizeLimit:
+    """ASGI middleware: refuse bodies over ``max_bytes`` with 413 before anything reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Any:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise errors.ApiError(413, self._message(), code=errors.PAYLOAD_TOO_LARGE)
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    def _message(self) -> str:
+        return f"the request body is larger than {self.max_bytes} bytes"
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps(errors.envelope(errors.PAYLOAD_TOO_LARGE, self._message())).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+# -- the app ------------------------------------------------------------------------------------
+
+
+class MockApp(connexion.FlaskApp):
+    """The FlaskApp with the body-size limit in front and the domain service attached."""
+
+    service: MockService
+    body_limit: int
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._limited(scope, receive, send)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    fixtures: FixtureSet | None = None,
+    time_source: TimeSource | None = None,
+) -> MockApp:
+    """Build the mock. ``fixtures`` and ``time_source`` are for tests; both default sensibly."""
+    settings = settings or Settings()
+    fixtures = fixtures or load_fixtures(settings.fixtures)
+    service = MockService(settings, fixtures, time_source=time_source)
+
+    validators = dict(VALIDATOR_MAP)
+    validators["parameter"] = _ParameterValidator
+    validators["body"] = MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": _BodyValidator})
+
+    app = MockApp(
+        __name__,
+        specification_dir=str(spec_path().parent),
+        jsonifier=Jsonifier(json, separators=(",", ":"), ensure_ascii=False),
+    )
+    app.add_api(
+        spec_path().name,
+        resolver=Resolver(function_resolver=resolve),
+        pythonic_params=True,
+        validate_responses=False,
+        strict_validation=False,
+        validator_map=validators,
+        security_map={"apiKey": _ApiKeyHandler},
+        swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=True),
+    )
+    app.add_error_handler(errors.ApiError, _on_api_error)
+    app.add_error_handler(ProblemException, _on_problem)
+    app.add_error_handler(StarletteHTTPException, _on_http_exception)
+    app.add_error_handler(Exception, _on_unexpected)
+    app.app.extensions[EXTENSION_KEY] = service
+    app.service = service
+    app._limited = BodySizeLimit(app.middleware, settings.max_body_bytes)
+    return app

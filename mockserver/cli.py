@@ -1,0 +1,182 @@
+"""``pixxel-mock``: serve the mock, or generate and check fixture data.
+
+Every ``serve`` flag comes from :mod:`mockserver.settings`, so flags, ``PIXXEL_MOCK_*``
+environment variables and defaults can never drift apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from mockserver import settings as settings_mod
+from mockserver.settings import Settings, SettingsError
+
+# Connexion imports Starlette's test client at import time, which warns about httpx; that
+# warning says nothing to someone running the mock.
+warnings.filterwarnings("ignore", message=".*httpx.*")
+
+# Environment variable through which `serve` hands settings to worker processes.
+_SETTINGS_ENV = "PIXXEL_MOCK__SETTINGS_JSON"
+
+
+def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
+    for knob in settings_mod.knobs():
+        flag = "--" + knob.name.replace("_", "-")
+        kind = knob.type if isinstance(knob.type, str) else knob.type.__name__
+        convert = int if kind.startswith("int") else float if kind.startswith("float") else str
+        default = knob.default
+        parser.add_argument(
+            flag,
+            dest=knob.name,
+            type=Path if kind.startswith("Path") else convert,
+            default=None,
+            metavar=knob.metadata.get("metavar"),
+            help=f"{knob.metadata['help']} [env {settings_mod.env_name(knob.name)};"
+            f" default: {default if default is not None else 'unset'}]",
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pixxel-mock",
+        description="A stateful mock of the Pixxel Earth-observation API.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the mock server",
+        description="Run the mock on HOST:PORT. Every option can also be set with the"
+        " environment variable shown; a flag wins over the environment.",
+    )
+    _add_settings_flags(serve)
+
+    fixtures = commands.add_parser("fixtures", help="generate or check fixture data")
+    actions = fixtures.add_subparsers(dest="action", required=True, metavar="ACTION")
+    generate = actions.add_parser(
+        "generate", help="write a fixture data set, deterministic for a seed"
+    )
+    generate.add_argument("--seed", type=int, default=None, help="generator seed")
+    generate.add_argument("--out", type=Path, default=None, help="output folder")
+    check = actions.add_parser("check", help="validate a fixture folder against the spec")
+    check.add_argument("dir", type=Path, nargs="?", default=None, help="fixture folder")
+    return parser
+
+
+def _settings_from_args(args: argparse.Namespace) -> Settings:
+    explicit = {k.name: getattr(args, k.name) for k in settings_mod.knobs()}
+    return settings_mod.from_sources(explicit)
+
+
+def app_from_environment():  # noqa: ANN201 - uvicorn factory for worker processes
+    """Build the app from settings handed over by ``serve`` (used by each worker process)."""
+    from mockserver.app import create_app
+
+    raw = json.loads(os.environ[_SETTINGS_ENV])
+    for key in ("fixtures", "state_file"):
+        if raw.get(key):
+            raw[key] = Path(raw[key])
+    return create_app(Settings(**raw))
+
+
+def _banner(settings: Settings, started: float) -> str:
+    shown_host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0", "::") else settings.host
+    url = f"http://{shown_host}:{settings.port}"
+    state = settings.state_file or "in memory"
+    return (
+        f"pixxel-mock serving the Pixxel API at {url}"
+        f" ({settings.workers} worker{'s' if settings.workers > 1 else ''},"
+        f" state: {state}, ready in {time.perf_counter() - started:.2f}s)\n"
+        f"  try: curl -H 'Authorization: my-key' {url}/v0/stores\n"
+        f"  contract: {url}/openapi.json   stop: Ctrl+C"
+    )
+
+
+def serve(settings: Settings) -> int:
+    import uvicorn
+
+    started = time.perf_counter()
+    scratch: str | None = None
+    if settings.workers > 1 and settings.state_file is None:
+        # Worker processes can only share state through a file; keep it for this run only.
+        scratch = tempfile.mkdtemp(prefix="pixxel-mock-")
+        settings = settings.replace(state_file=Path(scratch) / "state.sqlite3")
+    log_level = settings.log_level
+    try:
+        if settings.workers == 1:
+            from mockserver.app import create_app
+
+            app = create_app(settings)
+            print(_banner(settings, started), flush=True)
+            uvicorn.run(
+                app, host=settings.host, port=settings.port, log_level=log_level, access_log=False
+            )
+        else:
+            payload = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(settings).items()}
+            os.environ[_SETTINGS_ENV] = json.dumps(payload)
+            print(_banner(settings, started), flush=True)
+            uvicorn.run(
+                "mockserver.cli:app_from_environment",
+                factory=True,
+                host=settings.host,
+                port=settings.port,
+                workers=settings.workers,
+                log_level=log_level,
+                access_log=False,
+            )
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        try:
+            settings = _settings_from_args(args)
+        except SettingsError as exc:
+            parser.error(str(exc))
+        from mockserver.data.loader import FixtureError
+
+        try:
+            return serve(settings)
+        except FixtureError as exc:
+            print(f"pixxel-mock: bad fixture data: {exc}", file=sys.stderr)
+            return 2
+    if args.action == "generate":
+        from mockserver.data import generate
+
+        argv_gen = []
+        if args.seed is not None:
+            argv_gen += ["--seed", str(args.seed)]
+        if args.out is not None:
+            argv_gen += ["--out", str(args.out)]
+        return generate.main(argv_gen) or 0
+    from mockserver.data.loader import FixtureError, load_fixtures
+
+    try:
+        fixtures = load_fixtures(args.dir)
+    except FixtureError as exc:
+        print(f"pixxel-mock: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"fixtures OK: {len(fixtures.catalogs)} catalogs, {len(fixtures.order_items)} order items,"
+        f" {len(fixtures.projects)} projects, {len(fixtures.satellites)} satellites,"
+        f" {len(fixtures.stores)} seed stores, {len(fixtures.aois)} seed AOIs"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,546 @@
+"""The mock's domain: every Pixxel operation as a plain Python call, free of HTTP.
+
+Handlers in :mod:`mockserver.api` only unpack the request, call one method here and return what it
+gives. Business rules (what a valid store is, how an order item resolves to catalogs, how a
+delivery's status is derived) live here, and can be tested without a server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver import errors, geo, lifecycle
+from mockserver.catalog_search import CatalogIndex
+from mockserver.clock import TimeSource, WorkspaceClock, parse_rfc3339, to_rfc3339
+from mockserver.data.loader import FixtureSet
+from mockserver.lifecycle import Timeline
+from mockserver.settings import Settings
+from mockserver.state.store import NameTaken, StateStore, WorkspaceSeed
+
+# Secrets each store type needs (all of them, and nothing else).
+STORE_SECRETS: dict[str, tuple[str, ...]] = {
+    "S3": ("access_key_id", "secret_access_key"),
+    "GCS": ("project_id", "service_account_credentials"),
+    "AZBLOB": ("account_name", "tenant_id", "client_id", "client_secret"),
+}
+
+# Bucket naming rules per provider, beyond the contract's common pattern.
+_BUCKET_RULES: dict[str, tuple[re.Pattern[str], str]] = {
+    "S3": (
+        re.compile(r"^(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]*[a-z0-9]$"),
+        "S3 bucket names use lower-case letters, digits, dots and hyphens, with no '..'",
+    ),
+    "GCS": (
+        re.compile(r"^(?!.*\.\.)[a-z0-9][a-z0-9._-]*[a-z0-9]$"),
+        "GCS bucket names use lower-case letters, digits, dots, hyphens and underscores",
+    ),
+    "AZBLOB": (
+        re.compile(r"^(?!.*--)[a-z0-9][a-z0-9-]*[a-z0-9]$"),
+        "Azure container names use lower-case letters, digits and single hyphens",
+    ),
+}
+
+# Deliveries into a store whose bucket starts with this end FAILED.
+FAILING_BUCKET_PREFIX = "fail-"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """One API key's sandbox: ``id`` keys the state, ``user_id`` stamps what it creates."""
+
+    id: str
+    user_id: str
+
+
+def workspace_for_key(api_key: str) -> Workspace:
+    """The workspace of an API key (the key itself is never stored)."""
+    digest = hashlib.sha256(api_key.encode()).hexdigest()
+    ws_id = digest[:32]
+    user = hashlib.sha256(f"user|{ws_id}".encode()).digest()
+    return Workspace(id=ws_id, user_id=str(uuid.UUID(bytes=user[:16], version=4)))
+
+
+def _public(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
+
+
+def _join_key(*parts: str) -> str:
+    return "/".join(p.strip("/") for p in parts if p and p.strip("/"))
+
+
+class MockService:
+    """All operations of the mock over one fixture set, one state store and one time source."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        fixtures: FixtureSet,
+        state: StateStore | None = None,
+        time_source: TimeSource | None = None,
+    ) -> None:
+        from mockserver.clock import system_time
+
+        self.settings = settings
+        self.fixtures = fixtures
+        self.time_source = time_source or system_time
+        self.catalogs = CatalogIndex(fixtures.catalogs)
+        self.satellites = {s["id"]: s for s in fixtures.satellites}
+        self.projects = sorted(fixtures.projects, key=lambda p: (p["created_at"], p["id"]))
+        self.projects_by_id = {p["id"]: p for p in fixtures.projects}
+        self.order_items = sorted(
+            fixtures.order_items, key=lambda o: (o["created_at"], o["id"]), reverse=True
+        )
+        self.order_items_by_id = {o["id"]: o for o in fixtures.order_items}
+        self.state = state or StateStore(settings.state_file, self.workspace_seed(), settings.seed)
+
+    # -- workspaces and time ------------------------------------------------------------------
+
+    def workspace_seed(self) -> WorkspaceSeed:
+        """Stores and AOIs from the fixtures, with the timelines the state needs."""
+        aois = []
+        for aoi in self.fixtures.aois:
+            created = parse_rfc3339(aoi["created_at"])
+            outcome = "failed" if aoi["status"] == "failed" else lifecycle.SUCCESS
+            aois.append({**aoi, "_timeline": Timeline(created, 0.0, 0.0, outcome).to_record()})
+        return WorkspaceSeed(stores=list(self.fixtures.stores), aois=aois)
+
+    def open_workspace(self, api_key: str) -> Workspace:
+        ws = workspace_for_key(api_key)
+        self.state.ensure_workspace(ws.id, self.time_source())
+        return ws
+
+    def clock(self, ws: Workspace) -> WorkspaceClock:
+        return self.state.clock(ws.id)
+
+    def now(self, ws: Workspace) -> float:
+        return self.clock(ws).now(self.time_source())
+
+    # -- stores -------------------------------------------------------------------------------
+
+    def list_stores(self, ws: Workspace) -> dict[str, Any]:
+        return {"stores": [_public(s) for s in self.state.list_stores(ws.id)]}
+
+    def create_store(self, ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
+        store_type = body["type"]
+        self._check_secrets(store_type, body["secrets"])
+        pattern, rule = _BUCKET_RULES[store_type]
+        if not pattern.match(body["configs"]["bucket"]):
+            raise errors.bad_request(rule, field="configs.bucket")
+        stamp = to_rfc3339(self.now(ws))
+
+        def build(new_id: str) -> dict[str, Any]:
+            return {
+                "id": new_id,
+                "name": body["name"],
+                "type": store_type,
+                "configs": dict(body["configs"]),
+                "labels": dict(body.get("labels") or {}),
+                "created_at": stamp,
+                "updated_at": stamp,
+                "created_by": ws.user_id,
+                "_secret_keys": sorted(body["secrets"]),
+            }
+
+        try:
+            doc = self.state.insert_store(ws.id, build)
+        except NameTaken:
+            raise errors.conflict(
+                f"a store named '{body['name']}' already exists", field="name", name=body["name"]
+            ) from None
+        return _public(doc)
+
+    @staticmethod
+    def _check_secrets(store_type: str, secrets: dict[str, str]) -> None:
+        wanted = STORE_SECRETS[store_type]
+        for key in wanted:
+            if not secrets.get(key):
+                raise errors.bad_request(
+                    f"{store_type} stores need secrets.{key} (needed: {', '.join(wanted)})",
+                    field=f"secrets.{key}",
+                )
+        for key in secrets:
+            if key not in wanted:
+                raise errors.bad_request(
+                    f"secrets.{key} is not a secret of {store_type} stores"
+                    f" (expected: {', '.join(wanted)})",
+                    field=f"secrets.{key}",
+                )
+
+    def delete_store(self, ws: Workspace, store_id: str) -> None:
+        if not self.state.delete_store(ws.id, store_id):
+            raise errors.not_found("store", store_id)
+
+    # -- catalogs -----------------------------------------------------------------------------
+
+    def search_catalogs(self, ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
+        page, total = self.catalogs.search(body)
+        return {
+            "catalogs": self._with_delivery_status(ws, page),
+            "pagination": {
+                "limit": body.get("limit", 2),
+                "offset": body.get("offset", 0),
+                "total": total,
+            },
+        }
+
+    def get_catalog(self, ws: Workspace, catalog_id: str) -> dict[str, Any]:
+        catalog = self.catalogs.get(catalog_id)
+        if catalog is None:
+            raise errors.not_found("catalog", catalog_id)
+        return self._with_delivery_status(ws, [catalog])[0]
+
+    def _with_delivery_status(
+        self, ws: Workspace, catalogs: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        latest = self.state.latest_deliveries(ws.id, [c["id"] for c in catalogs])
+        if not latest:
+            return list(catalogs)
+        now = self.now(ws)
+        out = []
+        for catalog in catalogs:
+            delivery = latest.get(catalog["id"])
+            if delivery is None:
+                out.append(catalog)
+                continue
+            status = lifecycle.delivery_status(Timeline.from_record(delivery["_timeline"]), now)
+            out.append({**catalog, "delivery_status": status})
+        return out
+
+    def _resolve_catalogs(self, body: dict[str, Any], field_prefix: str = "") -> list[dict]:
+        """The catalogs named by ``catalog_ids`` or by ``order_item_ids``, without repeats."""
+        found: dict[str, dict[str, Any]] = {}
+        if "catalog_ids" in body:
+            for catalog_id in body["catalog_ids"]:
+                catalog = self.catalogs.get(catalog_id)
+                if catalog is None:
+                    raise errors.not_found("catalog", catalog_id)
+                found.setdefault(catalog_id, catalog)
+        else:
+            for i, item_id in enumerate(body["order_item_ids"]):
+                if item_id not in self.order_items_by_id:
+                    raise errors.not_found("order item", item_id)
+                catalogs = self.catalogs.by_order_item(item_id)
+                if not catalogs:
+                    raise errors.bad_request(
+                        f"order item '{item_id}' has no catalogs yet",
+                        field=f"{field_prefix}order_item_ids[{i}]",
+                    )
+                for catalog in catalogs:
+                    found.setdefault(catalog["id"], catalog)
+        return list(found.values())
+
+    # -- deliveries ---------------------------------------------------------------------------
+
+    def create_deliveries(self, ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
+        now = self.now(ws)
+        stamp = to_rfc3339(now)
+        builders: list[Callable[[str], dict[str, Any]]] = []
+        for i, entry in enumerate(body["deliveries"]):
+            store_id = entry["cloud_info"]["config"]
+            store = self.state.get_store(ws.id, store_id)
+            if store is None:
+                raise errors.not_found("store", store_id)
+            outcome = (
+                lifecycle.FAILED
+                if store["configs"]["bucket"].startswith(FAILING_BUCKET_PREFIX)
+                else lifecycle.SUCCESS
+            )
+            timeline = Timeline(
+                now,
+                self.settings.delivery_queue_seconds,
+                self.settings.delivery_processing_seconds,
+                outcome,
+            )
+            path = entry["cloud_info"].get("path", "")
+            for catalog in self._resolve_catalogs(entry, f"deliveries[{i}]."):
+                builders.append(
+                    self._delivery_builder(ws, catalog, store_id, path, timeline, stamp)
+                )
+        docs = self.state.insert_deliveries(ws.id, builders)
+        return {"deliveries": [self._render_delivery(d, now) for d in docs]}
+
+    @staticmethod
+    def _delivery_builder(
+        ws: Workspace,
+        catalog: dict[str, Any],
+        store_id: str,
+        path: str,
+        timeline: Timeline,
+        stamp: str,
+    ) -> Callable[[str], dict[str, Any]]:
+        item_id = catalog["details"]["id"]
+
+        def build(new_id: str) -> dict[str, Any]:
+            return {
+                "delivery_id": new_id,
+                "catalog_id": catalog["id"],
+                "task_id": None,
+                "cloud_delivery": {"config": store_id, "path": path},
+                "status": "CREATED",
+                "target_path": _join_key(path, f"{item_id}.zip"),
+                "created_at": stamp,
+                "created_by": ws.user_id,
+                "updated_at": stamp,
+                "updated_by": ws.user_id,
+                "_order_item_id": catalog["details"]["properties"].get("order_item_id"),
+                "_timeline": timeline.to_record(),
+            }
+
+        return build
+
+    @staticmethod
+    def _render_delivery(doc: dict[str, Any], now: float) -> dict[str, Any]:
+        timeline = Timeline.from_record(doc["_timeline"])
+        out = _public(doc)
+        out["status"] = lifecycle.delivery_status(timeline, now)
+        out["updated_at"] = to_rfc3339(timeline.last_change(now))
+        return out
+
+    def list_deliveries(
+        self,
+        ws: Workspace,
+        *,
+        delivery_id: str | None = None,
+        catalog_id: str | None = None,
+        task_id: str | None = None,
+        order_item_id: str | None = None,
+    ) -> dict[str, Any]:
+        docs = self.state.list_deliveries(
+            ws.id,
+            {
+                "id": delivery_id,
+                "catalog_id": catalog_id,
+                "task_id": task_id,
+                "order_item_id": order_item_id,
+            },
+        )
+        now = self.now(ws)
+        return {"deliveries": [self._render_delivery(d, now) for d in docs]}
+
+    # -- downloads ----------------------------------------------------------------------------
+
+    def create_download(self, ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
+        catalogs = self._resolve_catalogs(body)
+        now = self.now(ws)
+        timeline = Timeline(
+            now,
+            self.settings.download_queue_seconds,
+            self.settings.download_processing_seconds,
+            lifecycle.SUCCESS,
+        )
+
+        def build(new_id: str) -> dict[str, Any]:
+            return {
+                "id": new_id,
+                "_catalog_ids": [c["id"] for c in catalogs],
+                "_timeline": timeline.to_record(),
+            }
+
+        doc = self.state.insert_download(ws.id, build)
+        return self.render_download(doc, now, signer=None)
+
+    def get_download(
+        self, ws: Workspace, download_id: str, signer: Callable[[dict, float], str] | None
+    ) -> dict[str, Any]:
+        doc = self.state.get_download(ws.id, download_id)
+        if doc is None:
+            raise errors.not_found("download", download_id)
+        return self.render_download(doc, self.now(ws), signer)
+
+    @staticmethod
+    def render_download(
+        doc: dict[str, Any], now: float, signer: Callable[[dict, float], str] | None
+    ) -> dict[str, Any]:
+        timeline = Timeline.from_record(doc["_timeline"])
+        status = lifecycle.download_status(timeline, now)
+        out: dict[str, Any] = {"id": doc["id"], "status": status}
+        if status == "success" and signer is not None:
+            out["signed_url"] = signer(doc, now)
+        return out
+
+    # -- AOIs ---------------------------------------------------------------------------------
+
+    def create_aoi(self, ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
+        polygon = geo.parse_polygon(body["geometry"], field="geometry")
+        satellite = self.satellites.get(body["satellite_id"])
+        if satellite is None:
+            raise errors.bad_request(
+                f"unknown satellite_id '{body['satellite_id']}'"
+                f" (known: {', '.join(sorted(self.satellites))})",
+                field="satellite_id",
+            )
+        if body["project_id"] not in self.projects_by_id:
+            raise errors.bad_request(
+                f"no project with id '{body['project_id']}'", field="project_id"
+            )
+        if body["provider"] == "pixxel":
+            for i, item_id in enumerate(body["item_ids"]):
+                if self.catalogs.search({"item_ids": [item_id], "limit": 1})[1] == 0:
+                    raise errors.bad_request(
+                        f"no Pixxel catalog has the STAC item id '{item_id}'",
+                        field=f"item_ids[{i}]",
+                    )
+        now = self.now(ws)
+        stamp = to_rfc3339(now)
+        timeline = Timeline(
+            now,
+            self.settings.aoi_queue_seconds,
+            self.settings.aoi_processing_seconds,
+            lifecycle.SUCCESS,
+        )
+        rgb = satellite["rgb_composite"]
+
+        def build(new_id: str) -> dict[str, Any]:
+            return {
+                "aoi_id": new_id,
+                "name": body["name"],
+                "description": body["description"],
+                "satellite_id": body["satellite_id"],
+                "project_id": body["project_id"],
+                "provider": body["provider"],
+                "item_ids": list(body["item_ids"]),
+                "images": {"provider": body["provider"], "item_ids": list(body["item_ids"])},
+                "eo_bands": [rgb["red"], rgb["green"], rgb["blue"]],
+                "geometry": body["geometry"],
+                "progress": 0.0,
+                "status": "started",
+                "is_favourite": False,
+                "created_at": stamp,
+                "updated_at": stamp,
+                "user_id": ws.user_id,
+                "area_in_sq_m": round(geo.geodesic_area_m2(polygon), 2),
+                "centroid": geo.centroid(polygon),
+                "_timeline": timeline.to_record(),
+            }
+
+        try:
+            doc = self.state.insert_aoi(ws.id, build)
+        except NameTaken:
+            raise errors.conflict(
+                f"an AOI named '{body['name']}' already exists", field="name", name=body["name"]
+            ) from None
+        return self._render_aoi(doc, now)
+
+    @staticmethod
+    def _render_aoi(doc: dict[str, Any], now: float) -> dict[str, Any]:
+        timeline = Timeline.from_record(doc["_timeline"])
+        out = _public(doc)
+        out["status"], out["progress"] = lifecycle.aoi_state(timeline, now)
+        if timeline.last_change(now) > timeline.created:
+            out["updated_at"] = to_rfc3339(timeline.last_change(now))
+        return out
+
+    def get_aoi(self, ws: Workspace, aoi_id: str) -> dict[str, Any]:
+        doc = self.state.get_aoi(ws.id, aoi_id)
+        if doc is None:
+            raise errors.not_found("AOI", aoi_id)
+        return self._render_aoi(doc, self.now(ws))
+
+    def list_aois(
+        self,
+        ws: Workspace,
+        *,
+        offset: int = 0,
+        limit: int = 10,
+        created_at: str | None = None,
+        updated_at: str | None = None,
+        aoi_id: str | None = None,
+        aoi_name: str | None = None,
+        project_ids: Iterable[str] | None = None,
+    ) -> dict[str, Any]:
+        created = _time_range(created_at, "created_at")
+        updated = _time_range(updated_at, "updated_at")
+        now = self.now(ws)
+        query = {
+            "aoi_id": aoi_id,
+            "name_contains": aoi_name,
+            "project_ids": list(project_ids or []),
+            "created_from": created[0] if created else None,
+            "created_to": created[1] if created else None,
+        }
+        if updated is None:
+            docs, total = self.state.query_aois(ws.id, limit=limit, offset=offset, **query)
+            aois = [self._render_aoi(d, now) for d in docs]
+        else:
+            docs, _ = self.state.query_aois(ws.id, **query)
+            matching = []
+            for doc in docs:
+                rendered = self._render_aoi(doc, now)
+                stamp = parse_rfc3339(rendered["updated_at"])
+                if updated[0] <= stamp <= updated[1]:
+                    matching.append(rendered)
+            total = len(matching)
+            aois = matching[offset : offset + limit]
+        return {"aois": aois, "pagination": {"limit": limit, "offset": offset, "total": total}}
+
+    # -- satellites, projects, order items -----------------------------------------------------
+
+    def list_satellites(self) -> dict[str, Any]:
+        return {"satellites": list(self.fixtures.satellites)}
+
+    def list_projects(self, page_num: int = 1, page_size: int = 10) -> dict[str, Any]:
+        start = (page_num - 1) * page_size
+        return {"count": len(self.projects), "projects": self.projects[start : start + page_size]}
+
+    def get_project(self, project_id: str) -> dict[str, Any]:
+        project = self.projects_by_id.get(project_id)
+        if project is None:
+            raise errors.not_found("project", project_id)
+        return {"project": project}
+
+    def list_order_items(
+        self,
+        *,
+        ids: Iterable[str] | None = None,
+        order_ids: Iterable[str] | None = None,
+        project_ids: Iterable[str] | None = None,
+        status: Iterable[str] | None = None,
+        type: Iterable[str] | None = None,  # noqa: A002 - the live API's parameter name
+        limit: int = 10,
+        offset: int = 0,
+    ) -> dict[str, Any]:
+        filters = {
+            "id": set(ids or ()),
+            "order_id": set(order_ids or ()),
+            "project_id": set(project_ids or ()),
+            "status": set(status or ()),
+            "type": set(type or ()),
+        }
+        active = {k: v for k, v in filters.items() if v}
+        matching = [o for o in self.order_items if all(o[k] in v for k, v in active.items())]
+        return {
+            "order_items": matching[offset : offset + limit],
+            "pagination": {"limit": limit, "offset": offset, "total": len(matching)},
+        }
+
+    def get_order_item(self, item_id: str) -> dict[str, Any]:
+        item = self.order_items_by_id.get(item_id)
+        if item is None:
+            raise errors.not_found("order item", item_id)
+        return item
+
+
+def _time_range(text: str | None, field: str) -> tuple[float, float] | None:
+    """An instant (meaning "on or after") or an interval ``a/b`` with ``..`` for open ends."""
+    if text is None:
+        return None
+    try:
+        if "/" not in text:
+            return parse_rfc3339(text), float("inf")
+        start_text, end_text = text.split("/", 1)
+        start = float("-inf") if start_text in ("", "..") else parse_rfc3339(start_text)
+        end = float("inf") if end_text in ("", "..") else parse_rfc3339(end_text)
+    except ValueError:
+        raise errors.bad_request(
+            f"{field} must be an RFC 3339 instant or an interval 'start/end' ('..' for an open"
+            f" end), not {text!r}",
+            field=field,
+        ) from None
+    if start > end:
+        raise errors.bad_request(f"{field} starts after it ends", field=field)
+    return start, end

@@ -1,0 +1,379 @@
+"""The state store: every workspace's stores, deliveries, downloads and AOIs, in SQLite.
+
+One implementation serves both deployments. Without a state file the database lives in this
+process's memory; with one it is a WAL-mode file that several worker processes share and that
+survives restarts. Each call is one short transaction, so a write through one worker is visible
+to the next read through any other.
+
+Documents are kept as JSON text next to the few columns that lists filter and order on. Fields of
+a document whose name starts with ``_`` are private to the mock (timelines, secret key names) and
+never leave through the API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mockserver.clock import WorkspaceClock
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS workspaces (
+    id TEXT PRIMARY KEY,
+    created REAL NOT NULL,
+    clock_offset REAL NOT NULL DEFAULT 0,
+    frozen_at REAL
+);
+CREATE TABLE IF NOT EXISTS counters (
+    workspace TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (workspace, kind)
+);
+CREATE TABLE IF NOT EXISTS stores (
+    workspace TEXT NOT NULL,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (workspace, id),
+    UNIQUE (workspace, name)
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    workspace TEXT NOT NULL,
+    id TEXT NOT NULL,
+    catalog_id TEXT NOT NULL,
+    task_id TEXT,
+    order_item_id TEXT,
+    body TEXT NOT NULL,
+    PRIMARY KEY (workspace, id)
+);
+CREATE INDEX IF NOT EXISTS deliveries_by_catalog ON deliveries (workspace, catalog_id);
+CREATE TABLE IF NOT EXISTS downloads (
+    workspace TEXT NOT NULL,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (workspace, id)
+);
+CREATE TABLE IF NOT EXISTS aois (
+    workspace TEXT NOT NULL,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    project_id TEXT NOT NULL,
+    created REAL NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (workspace, id),
+    UNIQUE (workspace, name)
+);
+CREATE INDEX IF NOT EXISTS aois_by_created ON aois (workspace, created);
+"""
+
+_KINDS = ("stores", "deliveries", "downloads", "aois")
+
+
+class NameTaken(Exception):
+    """A store or AOI name already used in the workspace."""
+
+
+@dataclass(frozen=True)
+class WorkspaceSeed:
+    """What every new workspace starts with (copied from the fixtures)."""
+
+    stores: Sequence[dict[str, Any]] = ()
+    aois: Sequence[dict[str, Any]] = ()
+
+
+def _dumps(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+
+
+class StateStore:
+    """All mutable state of the mock, behind one lock and one SQLite connection per process."""
+
+    def __init__(self, path: Path | None, seed: WorkspaceSeed, id_seed: int) -> None:
+        self._seed = seed
+        self._id_seed = id_seed
+        self._lock = threading.RLock()
+        target = str(path) if path is not None else ":memory:"
+        self._conn = sqlite3.connect(
+            target, check_same_thread=False, isolation_level=None, timeout=10.0
+        )
+        if path is not None:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA busy_timeout=10000")
+        with self._lock:
+            self._conn.executescript(_SCHEMA)
+        self._known: set[str] = set()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # -- workspaces -------------------------------------------------------------------------
+
+    def ensure_workspace(self, workspace: str, real_now: float) -> None:
+        """Create and seed the workspace on first use (idempotent, safe across processes)."""
+        if workspace in self._known:
+            return
+        with self._tx() as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO workspaces (id, created) VALUES (?, ?)",
+                (workspace, real_now),
+            )
+            if cur.rowcount == 1:
+                self._insert_seed(conn, workspace)
+        self._known.add(workspace)
+
+    def _insert_seed(self, conn: sqlite3.Connection, workspace: str) -> None:
+        for store in self._seed.stores:
+            conn.execute(
+                "INSERT INTO stores (workspace, id, name, body) VALUES (?, ?, ?, ?)",
+                (workspace, store["id"], store["name"], _dumps(store)),
+            )
+        for aoi in self._seed.aois:
+            conn.execute(
+                "INSERT INTO aois (workspace, id, name, project_id, created, body)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    workspace,
+                    aoi["aoi_id"],
+                    aoi["name"],
+                    aoi["project_id"],
+                    aoi["_timeline"]["created"],
+                    _dumps(aoi),
+                ),
+            )
+
+    def reset_workspace(self, workspace: str) -> None:
+        """Back to the freshly seeded state, clock included."""
+        with self._tx() as conn:
+            for table in (*_KINDS, "counters"):
+                conn.execute(f"DELETE FROM {table} WHERE workspace = ?", (workspace,))
+            conn.execute(
+                "UPDATE workspaces SET clock_offset = 0, frozen_at = NULL WHERE id = ?",
+                (workspace,),
+            )
+            self._insert_seed(conn, workspace)
+
+    def clock(self, workspace: str) -> WorkspaceClock:
+        rows = self._read(
+            "SELECT clock_offset, frozen_at FROM workspaces WHERE id = ?", (workspace,)
+        )
+        if not rows:
+            return WorkspaceClock()
+        return WorkspaceClock(rows[0][0], rows[0][1])
+
+    def set_clock(self, workspace: str, clock: WorkspaceClock) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE workspaces SET clock_offset = ?, frozen_at = ? WHERE id = ?",
+                (clock.offset, clock.frozen_at, workspace),
+            )
+
+    def new_id(self, conn: sqlite3.Connection, workspace: str, kind: str) -> str:
+        """A deterministic UUID: the same seed, workspace and creation order give the same id."""
+        (n,) = conn.execute(
+            "INSERT INTO counters (workspace, kind, n) VALUES (?, ?, 1)"
+            " ON CONFLICT (workspace, kind) DO UPDATE SET n = n + 1 RETURNING n",
+            (workspace, kind),
+        ).fetchone()
+        digest = hashlib.sha256(f"{self._id_seed}|{workspace}|{kind}|{n}".encode()).digest()
+        return str(uuid.UUID(bytes=digest[:16], version=4))
+
+    # -- stores -----------------------------------------------------------------------------
+
+    def insert_store(self, workspace: str, build: Any) -> dict[str, Any]:
+        """Insert ``build(new_id)``; :class:`NameTaken` if the name is in use."""
+        with self._tx() as conn:
+            doc = build(self.new_id(conn, workspace, "store"))
+            try:
+                conn.execute(
+                    "INSERT INTO stores (workspace, id, name, body) VALUES (?, ?, ?, ?)",
+                    (workspace, doc["id"], doc["name"], _dumps(doc)),
+                )
+            except sqlite3.IntegrityError:
+                raise NameTaken(doc["name"]) from None
+        return doc
+
+    def list_stores(self, workspace: str) -> list[dict[str, Any]]:
+        rows = self._read(
+            "SELECT body FROM stores WHERE workspace = ? ORDER BY rowid", (workspace,)
+        )
+        return [json.loads(body) for (body,) in rows]
+
+    def get_store(self, workspace: str, store_id: str) -> dict[str, Any] | None:
+        rows = self._read(
+            "SELECT body FROM stores WHERE workspace = ? AND id = ?", (workspace, store_id)
+        )
+        return json.loads(rows[0][0]) if rows else None
+
+    def delete_store(self, workspace: str, store_id: str) -> bool:
+        with self._tx() as conn:
+            cur = conn.execute(
+                "DELETE FROM stores WHERE workspace = ? AND id = ?", (workspace, store_id)
+            )
+            return cur.rowcount == 1
+
+    # -- deliveries -------------------------------------------------------------------------
+
+    def insert_deliveries(self, workspace: str, builders: Iterable[Any]) -> list[dict[str, Any]]:
+        """Insert ``build(new_id)`` for each builder, all in one transaction."""
+        docs = []
+        with self._tx() as conn:
+            for build in builders:
+                doc = build(self.new_id(conn, workspace, "delivery"))
+                conn.execute(
+                    "INSERT INTO deliveries"
+                    " (workspace, id, catalog_id, task_id, order_item_id, body)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        workspace,
+                        doc["delivery_id"],
+                        doc["catalog_id"],
+                        doc["task_id"],
+                        doc.get("_order_item_id"),
+                        _dumps(doc),
+                    ),
+                )
+                docs.append(doc)
+        return docs
+
+    def list_deliveries(
+        self, workspace: str, filters: dict[str, str | None]
+    ) -> list[dict[str, Any]]:
+        """Newest first; ``filters`` maps a column (id, catalog_id, task_id, order_item_id) to
+        the value it must have (``None``: no filter)."""
+        sql = "SELECT body FROM deliveries WHERE workspace = ?"
+        params: list[Any] = [workspace]
+        for column, value in filters.items():
+            if value is not None:
+                sql += f" AND {column} = ?"
+                params.append(value)
+        sql += " ORDER BY rowid DESC"
+        return [json.loads(body) for (body,) in self._read(sql, params)]
+
+    def latest_deliveries(
+        self, workspace: str, catalog_ids: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """The most recent delivery of each of ``catalog_ids`` that has one."""
+        if not catalog_ids:
+            return {}
+        marks = ",".join("?" * len(catalog_ids))
+        rows = self._read(
+            f"SELECT catalog_id, body FROM deliveries WHERE workspace = ?"
+            f" AND catalog_id IN ({marks}) ORDER BY rowid DESC",
+            (workspace, *catalog_ids),
+        )
+        latest: dict[str, dict[str, Any]] = {}
+        for catalog_id, body in rows:
+            if catalog_id not in latest:
+                latest[catalog_id] = json.loads(body)
+        return latest
+
+    # -- downloads --------------------------------------------------------------------------
+
+    def insert_download(self, workspace: str, build: Any) -> dict[str, Any]:
+        with self._tx() as conn:
+            doc = build(self.new_id(conn, workspace, "download"))
+            conn.execute(
+                "INSERT INTO downloads (workspace, id, body) VALUES (?, ?, ?)",
+                (workspace, doc["id"], _dumps(doc)),
+            )
+        return doc
+
+    def get_download(self, workspace: str, download_id: str) -> dict[str, Any] | None:
+        rows = self._read(
+            "SELECT body FROM downloads WHERE workspace = ? AND id = ?", (workspace, download_id)
+        )
+        return json.loads(rows[0][0]) if rows else None
+
+    # -- AOIs -------------------------------------------------------------------------------
+
+    def insert_aoi(self, workspace: str, build: Any) -> dict[str, Any]:
+        """Insert ``build(new_id)``; :class:`NameTaken` if the name is in use."""
+        with self._tx() as conn:
+            doc = build(self.new_id(conn, workspace, "aoi"))
+            try:
+                conn.execute(
+                    "INSERT INTO aois (workspace, id, name, project_id, created, body)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        workspace,
+                        doc["aoi_id"],
+                        doc["name"],
+                        doc["project_id"],
+                        doc["_timeline"]["created"],
+                        _dumps(doc),
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                raise NameTaken(doc["name"]) from None
+        return doc
+
+    def get_aoi(self, workspace: str, aoi_id: str) -> dict[str, Any] | None:
+        rows = self._read(
+            "SELECT body FROM aois WHERE workspace = ? AND id = ?", (workspace, aoi_id)
+        )
+        return json.loads(rows[0][0]) if rows else None
+
+    def query_aois(
+        self,
+        workspace: str,
+        *,
+        aoi_id: str | None = None,
+        name_contains: str | None = None,
+        project_ids: Sequence[str] | None = None,
+        created_from: float | None = None,
+        created_to: float | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """AOIs newest first, filtered in SQL; with ``limit`` only that page is read."""
+        where = ["workspace = ?"]
+        params: list[Any] = [workspace]
+        if aoi_id is not None:
+            where.append("id = ?")
+            params.append(aoi_id)
+        if name_contains is not None:
+            where.append("instr(lower(name), ?) > 0")
+            params.append(name_contains.lower())
+        if project_ids:
+            where.append(f"project_id IN ({','.join('?' * len(project_ids))})")
+            params.extend(project_ids)
+        if created_from is not None:
+            where.append("created >= ?")
+            params.append(created_from)
+        if created_to is not None:
+            where.append("created <= ?")
+            params.append(created_to)
+        clause = " AND ".join(where)
+        (total,) = self._read(f"SELECT count(*) FROM aois WHERE {clause}", params)[0]
+        sql = f"SELECT body FROM aois WHERE {clause} ORDER BY created DESC, rowid DESC"
+        page_params = list(params)
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            page_params += [limit, offset]
+        return [json.loads(body) for (body,) in self._read(sql, page_params)], total
