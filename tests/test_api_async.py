@@ -1,0 +1,243 @@
+"""Deliveries and downloads: creation, filters, and lifecycles sampled under a fake clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import error_of
+
+UNKNOWN = "6f1c2b7e-8a1d-4a53-9d0e-2c5b9f4e7a10"
+
+
+def make_store(client, bucket="acme-imagery", name=None):
+    body = {
+        "name": name or f"store-{bucket}",
+        "type": "S3",
+        "configs": {"bucket": bucket, "region": "ap-south-1"},
+        "secrets": {"access_key_id": "AKIA", "secret_access_key": "s"},
+    }
+    response = client.post("/v0/stores", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()["id"]
+
+
+def item_with_catalogs(fixture_set, at_least=2):
+    by_item: dict[str, list[dict]] = {}
+    for catalog in fixture_set.catalogs:
+        by_item.setdefault(catalog["details"]["properties"]["order_item_id"], []).append(catalog)
+    item_id, catalogs = next((k, v) for k, v in sorted(by_item.items()) if len(v) >= at_least)
+    return item_id, catalogs
+
+
+def deliver(client, store_id, **selector):
+    body = {"deliveries": [{**selector, "cloud_info": {"config": store_id, "path": "order_1/"}}]}
+    return client.post("/v0/catalogs/deliveries", json=body)
+
+
+# -- deliveries ---------------------------------------------------------------------------------
+
+
+def test_delivery_per_catalog_with_target_path(client, catalogs):
+    store_id = make_store(client)
+    chosen = catalogs[:3]
+    response = deliver(client, store_id, catalog_ids=[c["id"] for c in chosen])
+    assert response.status_code == 201
+    deliveries = response.json()["deliveries"]
+    assert [d["catalog_id"] for d in deliveries] == [c["id"] for c in chosen]
+    for delivery, catalog in zip(deliveries, chosen, strict=True):
+        assert delivery["status"] == "CREATED"
+        assert delivery["cloud_delivery"] == {"config": store_id, "path": "order_1/"}
+        assert delivery["target_path"] == f"order_1/{catalog['details']['id']}.zip"
+        assert delivery["task_id"] is None
+    assert len({d["delivery_id"] for d in deliveries}) == 3
+
+
+def test_order_items_resolve_to_their_catalogs(client, fixture_set):
+    store_id = make_store(client)
+    item_id, item_catalogs = item_with_catalogs(fixture_set)
+    response = deliver(client, store_id, order_item_ids=[item_id])
+    assert response.status_code == 201
+    delivered = sorted(d["catalog_id"] for d in response.json()["deliveries"])
+    assert delivered == sorted(c["id"] for c in item_catalogs)
+
+
+def test_duplicate_catalog_ids_deliver_once(client, catalogs):
+    store_id = make_store(client)
+    cid = catalogs[0]["id"]
+    response = deliver(client, store_id, catalog_ids=[cid, cid])
+    assert [d["catalog_id"] for d in response.json()["deliveries"]] == [cid]
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected_status", "resource"),
+    [
+        ({"catalog_ids": [UNKNOWN]}, 404, "catalog"),
+        ({"order_item_ids": [UNKNOWN]}, 404, "order item"),
+    ],
+)
+def test_unknown_catalog_or_order_item_is_404(client, selector, expected_status, resource):
+    store_id = make_store(client)
+    response = deliver(client, store_id, **selector)
+    assert response.status_code == expected_status
+    assert error_of(response)["details"]["resource"] == resource
+
+
+def test_unknown_store_is_404_and_nothing_is_created(client, catalogs):
+    response = deliver(client, UNKNOWN, catalog_ids=[catalogs[0]["id"]])
+    assert response.status_code == 404
+    assert error_of(response)["details"] == {"resource": "store", "id": UNKNOWN}
+    assert client.get("/v0/catalogs/deliveries").json()["deliveries"] == []
+
+
+def test_one_bad_entry_rejects_the_whole_request(client, catalogs):
+    store_id = make_store(client)
+    body = {
+        "deliveries": [
+            {"catalog_ids": [catalogs[0]["id"]], "cloud_info": {"config": store_id}},
+            {"catalog_ids": [catalogs[1]["id"]], "cloud_info": {"config": UNKNOWN}},
+        ]
+    }
+    assert client.post("/v0/catalogs/deliveries", json=body).status_code == 404
+    assert client.get("/v0/catalogs/deliveries").json()["deliveries"] == []
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "phrase"),
+    [
+        ({"cloud_info": {"config": UNKNOWN}}, "deliveries[0]", "exactly one"),
+        (
+            {
+                "catalog_ids": [UNKNOWN],
+                "order_item_ids": [UNKNOWN],
+                "cloud_info": {"config": UNKNOWN},
+            },
+            "deliveries[0]",
+            "only one",
+        ),
+        ({"catalog_ids": [UNKNOWN]}, "deliveries[0].cloud_info", "required"),
+        ({"catalog_ids": [UNKNOWN], "cloud_delivery": {"config": UNKNOWN}}, None, None),
+        ({"catalog_ids": [], "cloud_info": {"config": UNKNOWN}}, "deliveries[0].catalog_ids", None),
+    ],
+)
+def test_delivery_request_shape_errors(client, entry, field, phrase):
+    response = client.post("/v0/catalogs/deliveries", json={"deliveries": [entry]})
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "INVALID_ARGUMENT"
+    if field is not None:
+        assert error["details"]["field"] == field
+    if phrase is not None:
+        assert phrase in error["message"]
+
+
+def test_delivery_lifecycle_under_the_clock(app, client, fake_time, catalogs):
+    settings = app.service.settings
+    store_id = make_store(client)
+    delivery = deliver(client, store_id, catalog_ids=[catalogs[0]["id"]]).json()["deliveries"][0]
+    seen = []
+    checkpoints = [
+        0.0,
+        settings.delivery_queue_seconds - 0.01,
+        settings.delivery_queue_seconds + 0.01,
+        settings.delivery_queue_seconds + settings.delivery_processing_seconds - 0.01,
+        settings.delivery_queue_seconds + settings.delivery_processing_seconds,
+        3600.0,
+    ]
+    elapsed = 0.0
+    for at in checkpoints:
+        fake_time.advance(at - elapsed)
+        elapsed = at
+        listed = client.get(f"/v0/catalogs/deliveries?delivery_id={delivery['delivery_id']}")
+        (current,) = listed.json()["deliveries"]
+        seen.append(current["status"])
+    assert seen == ["CREATED", "CREATED", "IN_PROGRESS", "IN_PROGRESS", "SUCCESS", "SUCCESS"]
+
+
+def test_fail_bucket_makes_deliveries_fail(client, fake_time, catalogs):
+    store_id = make_store(client, bucket="fail-on-purpose")
+    delivery = deliver(client, store_id, catalog_ids=[catalogs[0]["id"]]).json()["deliveries"][0]
+    fake_time.advance(3600)
+    listed = client.get(f"/v0/catalogs/deliveries?delivery_id={delivery['delivery_id']}")
+    assert listed.json()["deliveries"][0]["status"] == "FAILED"
+    catalog = client.get(f"/v0/catalogs/{catalogs[0]['id']}").json()
+    assert catalog["delivery_status"] == "FAILED"
+
+
+def test_list_deliveries_filters(client, fixture_set):
+    store_id = make_store(client)
+    item_id, item_catalogs = item_with_catalogs(fixture_set)
+    other = next(
+        c for c in fixture_set.catalogs if c["details"]["properties"]["order_item_id"] != item_id
+    )
+    by_item = deliver(client, store_id, order_item_ids=[item_id]).json()["deliveries"]
+    single = deliver(client, store_id, catalog_ids=[other["id"]]).json()["deliveries"][0]
+
+    everything = client.get("/v0/catalogs/deliveries").json()["deliveries"]
+    assert everything[0]["delivery_id"] == single["delivery_id"]  # newest first
+    assert len(everything) == len(by_item) + 1
+
+    def ids(query):
+        return {
+            d["delivery_id"]
+            for d in client.get(f"/v0/catalogs/deliveries?{query}").json()["deliveries"]
+        }
+
+    assert ids(f"order_item_id={item_id}") == {d["delivery_id"] for d in by_item}
+    assert ids(f"catalog_id={other['id']}") == {single["delivery_id"]}
+    assert ids(f"delivery_id={single['delivery_id']}") == {single["delivery_id"]}
+    assert ids(f"catalog_id={other['id']}&order_item_id={item_id}") == set()
+    assert ids(f"task_id={UNKNOWN}") == set()
+    bad = client.get("/v0/catalogs/deliveries?catalog_id=nope")
+    assert bad.status_code == 400 and error_of(bad)["details"]["field"] == "catalog_id"
+
+
+# -- downloads ----------------------------------------------------------------------------------
+
+
+def test_download_lifecycle_and_signed_url(app, client, fake_time, catalogs):
+    settings = app.service.settings
+    created = client.post("/v0/catalogs/download", json={"catalog_ids": [catalogs[0]["id"]]})
+    assert created.status_code == 201
+    body = created.json()
+    assert body["status"] == "created" and "signed_url" not in body
+    path = f"/v0/catalogs/download/{body['id']}"
+
+    fake_time.advance(settings.download_queue_seconds - 0.01)
+    assert client.get(path).json() == {"id": body["id"], "status": "created"}
+    fake_time.advance(0.02)
+    assert client.get(path).json() == {"id": body["id"], "status": "in_progress"}
+    fake_time.advance(settings.download_processing_seconds)
+    done = client.get(path).json()
+    assert done["status"] == "success"
+    assert done["signed_url"].startswith("http://testserver/_mock/files/")
+    assert "signature=" in done["signed_url"] and "expires=" in done["signed_url"]
+
+
+def test_download_by_order_items(client, fixture_set):
+    item_id, _ = item_with_catalogs(fixture_set)
+    response = client.post("/v0/catalogs/download", json={"order_item_ids": [item_id]})
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "phrase"),
+    [
+        ({}, 400, "exactly one"),
+        ({"catalog_ids": [UNKNOWN], "order_item_ids": [UNKNOWN]}, 400, "only one"),
+        ({"catalog_ids": []}, 400, None),
+        ({"catalog_ids": ["not-a-uuid"]}, 400, None),
+        ({"catalog_ids": [UNKNOWN]}, 404, None),
+        ({"order_item_ids": [UNKNOWN]}, 404, None),
+    ],
+)
+def test_download_request_errors(client, body, status, phrase):
+    response = client.post("/v0/catalogs/download", json=body)
+    assert response.status_code == status
+    if phrase:
+        assert phrase in error_of(response)["message"]
+
+
+def test_unknown_download_is_404(client):
+    response = client.get(f"/v0/catalogs/download/{UNKNOWN}")
+    assert response.status_code == 404
+    assert error_of(response)["details"]["resource"] == "download"
