@@ -74,3 +74,10 @@ def test_fixtures_check_reports_a_bad_folder(tmp_path, capsys):
 def test_fixtures_generate_writes_a_loadable_set(tmp_path, capsys):
     assert cli.main(["fixtures", "generate", "--seed", "7", "--out", str(tmp_path)]) == 0
     assert cli.main(["fixtures", "check", str(tmp_path)]) == 0
+
+
+def test_readme_documents_every_setting():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for knob in knobs():
+        flag = "--" + knob.name.replace("_", "-")
+        assert f"| `{flag}` | `{env_name(knob.name)}` |" in readme, f"README lacks {flag}"
