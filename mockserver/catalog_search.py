@@ -34,6 +34,7 @@ __all__ = [
     "MAX_LIMIT",
     "QUERY_OPERATORS",
     "SORT_DIRECTIONS",
+    "STANDARD_PROPERTIES",
     "TOP_LEVEL_FIELDS",
     "CatalogIndex",
     "parse_datetime_filter",
@@ -55,6 +56,30 @@ TOP_LEVEL_FIELDS = (
     "delivery_status",
     "created_at",
     "updated_at",
+)
+#: STAC properties (and the Pixxel linkage properties) always accepted in ``query`` and
+#: ``sort_by``, even when no catalog in the index carries them.
+STANDARD_PROPERTIES = (
+    "datetime",
+    "start_datetime",
+    "end_datetime",
+    "created",
+    "updated",
+    "platform",
+    "constellation",
+    "instruments",
+    "gsd",
+    "eo:cloud_cover",
+    "proj:epsg",
+    "view:off_nadir",
+    "view:sun_azimuth",
+    "view:sun_elevation",
+    "sat:orbit_state",
+    "project_id",
+    "order_id",
+    "order_item_id",
+    "usecase",
+    "satellite_id",
 )
 _LIST_FILTERS = ("ids", "collections", "item_ids", "order_ids", "order_item_ids")
 
@@ -168,7 +193,10 @@ def _classify(value: Any) -> tuple[int, Any]:
     if isinstance(value, bool):
         return _BOOL, value
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond float range
+            number = math.inf if value > 0 else -math.inf
         return (_NUM, number) if not math.isnan(number) else (_NULL, None)
     if isinstance(value, str):
         micros = parse_rfc3339(value)
@@ -194,7 +222,8 @@ class _Column:
         self._keyed: dict[tuple[int, Any], np.ndarray] = {}
         self._class_rows: dict[int, np.ndarray] = {}
         for cls, pairs in groups.items():
-            pairs.sort(key=lambda pair: pair[0])
+            if cls != _NULL:
+                pairs.sort(key=lambda pair: pair[0])
             rows = np.fromiter((row for _key, row in pairs), dtype=np.intp, count=len(pairs))
             self._class_rows[cls] = rows
             if cls == _NUM:
@@ -341,6 +370,15 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _box_geometry(west: float, south: float, east: float, north: float) -> Any:
+    """A box as a geometry, degenerating to a line or a point when it has no area."""
+    if west == east and south == north:
+        return shapely.Point(west, south)
+    if west == east or south == north:
+        return shapely.LineString([(west, south), (east, north)])
+    return shapely.box(west, south, east, north)
+
+
 def _and(mask: np.ndarray | None, other: np.ndarray) -> np.ndarray:
     return other if mask is None else mask & other
 
@@ -367,11 +405,12 @@ class CatalogIndex:
       ``intersects`` together are a 400 (as in the STAC API).
     * ``query``: ``{prop: value}`` (equality) or ``{prop: {op: operand, ...}}`` with ops
       ``eq neq lt lte gt gte in``, ANDed. Names in :data:`TOP_LEVEL_FIELDS` mean the top-level
-      catalog field, any other name a key of ``details.properties``. Values of different kinds
-      (number, RFC 3339 date-time string, other string, boolean, array/object) never match
-      each other; date-time strings compare as instants. ``eq null`` matches a null or absent
-      value and ``neq null`` any non-null value; ``neq x`` matches values of x's kind that
-      differ from x.
+      catalog field, any other name a key of ``details.properties``; a name that is neither a
+      top-level field, nor in :data:`STANDARD_PROPERTIES`, nor on any catalog is a 400.
+      Values of different kinds (number, RFC 3339 date-time string, other string, boolean,
+      array/object) never match each other; date-time strings compare as instants.
+      ``eq null`` matches a null or absent value and ``neq null`` any non-null value;
+      ``neq x`` matches values of x's kind that differ from x.
     * ``sort_by``: ``[{field: "ASC"|"DESC"}, ...]`` applied in order, missing/null values last,
       ties broken by catalog ``id`` ascending. Without ``sort_by``: ``properties.datetime``
       (``start_datetime`` when null) descending, then ``id`` ascending.
@@ -439,7 +478,7 @@ class CatalogIndex:
         self._props = props_list
         self._geoms = geoms
         self._by_id = by_id
-        self._prop_names = frozenset(prop_names)
+        self._prop_names = frozenset(prop_names | set(STANDARD_PROPERTIES))
         self._dt_start = np.array(starts, dtype=np.int64)
         self._dt_end = np.array(ends, dtype=np.int64)
         self._has_dt = self._dt_start <= self._dt_end
@@ -705,11 +744,10 @@ class CatalogIndex:
         inside = np.zeros(len(candidates), dtype=bool)
         for west, south, east, north in boxes:
             inside |= (minx >= west) & (maxx <= east) & (miny >= south) & (maxy <= north)
-        region = shapely.union_all([shapely.box(*b) for b in boxes])
-        self._refine(mask, candidates[~inside], region)
+        self._refine(mask, candidates[~inside], *(_box_geometry(*b) for b in boxes))
 
-    def _refine(self, mask: np.ndarray, candidates: np.ndarray, region: Any) -> None:
-        """Clear ``mask`` for candidates whose footprint geometry misses ``region``."""
+    def _refine(self, mask: np.ndarray, candidates: np.ndarray, *regions: Any) -> None:
+        """Clear ``mask`` for candidates whose footprint geometry misses every region."""
         if len(candidates) == 0:
             return
         geoms = np.empty(len(candidates), dtype=object)
@@ -724,9 +762,12 @@ class CatalogIndex:
                 usable[i] = False
         if not usable.any():
             return
-        shapely.prepare(region)
-        hits = shapely.intersects(geoms[usable], region)
-        mask[candidates[usable][~np.asarray(hits, dtype=bool)]] = False
+        footprints = geoms[usable]
+        hits = np.zeros(len(footprints), dtype=bool)
+        for region in regions:
+            shapely.prepare(region)
+            hits |= np.asarray(shapely.intersects(footprints, region), dtype=bool)
+        mask[candidates[usable][~hits]] = False
 
     def _column(self, name: str) -> _Column:
         column = self._columns.get(name)
