@@ -319,6 +319,17 @@ def create_app(
         security_map={"apiKey": _ApiKeyHandler},
         swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=True),
     )
+    app.add_api(
+        "admin.yaml",
+        name="pixxel-mock-admin",
+        resolver=Resolver(function_resolver=resolve),
+        pythonic_params=True,
+        validate_responses=False,
+        strict_validation=False,
+        validator_map=validators,
+        security_map={"apiKey": _ApiKeyHandler},
+        swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=True),
+    )
     app.add_error_handler(errors.ApiError, _on_api_error)
     app.add_error_handler(ProblemException, _on_problem)
     app.add_error_handler(StarletteHTTPException, _on_http_exception)

@@ -239,30 +239,58 @@ class MockService:
     def create_deliveries(self, ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
         now = self.now(ws)
         stamp = to_rfc3339(now)
-        builders: list[Callable[[str], dict[str, Any]]] = []
+        plans: list[tuple[dict[str, Any], str, str, bool]] = []
         for i, entry in enumerate(body["deliveries"]):
             store_id = entry["cloud_info"]["config"]
             store = self.state.get_store(ws.id, store_id)
             if store is None:
                 raise errors.not_found("store", store_id)
-            outcome = (
-                lifecycle.FAILED
-                if store["configs"]["bucket"].startswith(FAILING_BUCKET_PREFIX)
-                else lifecycle.SUCCESS
-            )
-            timeline = Timeline(
-                now,
-                self.settings.delivery_queue_seconds,
-                self.settings.delivery_processing_seconds,
-                outcome,
-            )
+            doomed = store["configs"]["bucket"].startswith(FAILING_BUCKET_PREFIX)
             path = entry["cloud_info"].get("path", "")
             for catalog in self._resolve_catalogs(entry, f"deliveries[{i}]."):
-                builders.append(
-                    self._delivery_builder(ws, catalog, store_id, path, timeline, stamp)
-                )
+                plans.append((catalog, store_id, path, doomed))
+        timelines = self._timelines(ws, "delivery", now, [doomed for *_, doomed in plans])
+        builders = [
+            self._delivery_builder(ws, catalog, store_id, path, timeline, stamp)
+            for (catalog, store_id, path, _), timeline in zip(plans, timelines, strict=True)
+        ]
         docs = self.state.insert_deliveries(ws.id, builders)
         return {"deliveries": [self._render_delivery(d, now) for d in docs]}
+
+    def _timelines(
+        self, ws: Workspace, kind: str, now: float, doomed: list[bool]
+    ) -> list[Timeline]:
+        """Timelines for new downloads or deliveries: pending overrides first, then defaults.
+
+        ``doomed`` marks resources a magic value forces to fail, whatever an override says.
+        """
+        if kind == "download":
+            queue, processing = (
+                self.settings.download_queue_seconds,
+                self.settings.download_processing_seconds,
+            )
+        else:
+            queue, processing = (
+                self.settings.delivery_queue_seconds,
+                self.settings.delivery_processing_seconds,
+            )
+        timelines = []
+        for fails, rule in zip(
+            doomed, self.state.take_overrides(ws.id, kind, len(doomed)), strict=True
+        ):
+            rule = rule or {}
+            outcome = lifecycle.FAILED if fails else rule.get("outcome") or lifecycle.SUCCESS
+            timelines.append(
+                Timeline(
+                    now,
+                    queue if rule.get("queue_seconds") is None else rule["queue_seconds"],
+                    processing
+                    if rule.get("processing_seconds") is None
+                    else rule["processing_seconds"],
+                    outcome,
+                )
+            )
+        return timelines
 
     @staticmethod
     def _delivery_builder(
@@ -327,12 +355,9 @@ class MockService:
     def create_download(self, ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
         catalogs = self._resolve_catalogs(body)
         now = self.now(ws)
-        timeline = Timeline(
-            now,
-            self.settings.download_queue_seconds,
-            self.settings.download_processing_seconds,
-            lifecycle.SUCCESS,
-        )
+        unavailable = self.fixtures.unavailable_catalog_ids
+        doomed = any(c["id"] in unavailable for c in catalogs)
+        (timeline,) = self._timelines(ws, "download", now, [doomed])
 
         def build(new_id: str) -> dict[str, Any]:
             return {
@@ -523,6 +548,59 @@ class MockService:
         if item is None:
             raise errors.not_found("order item", item_id)
         return item
+
+    # -- control API (/_mock) -----------------------------------------------------------------
+
+    def clock_view(self, ws: Workspace, clock: WorkspaceClock | None = None) -> dict[str, Any]:
+        clock = clock or self.clock(ws)
+        return {"now": to_rfc3339(clock.now(self.time_source())), "frozen": clock.frozen}
+
+    def advance_clock(self, ws: Workspace, seconds: float) -> dict[str, Any]:
+        real = self.time_source()
+        return self.clock_view(
+            ws, self.state.update_clock(ws.id, lambda c: c.advanced(seconds, real))
+        )
+
+    def freeze_clock(self, ws: Workspace) -> dict[str, Any]:
+        real = self.time_source()
+        return self.clock_view(ws, self.state.update_clock(ws.id, lambda c: c.freeze(real)))
+
+    def unfreeze_clock(self, ws: Workspace) -> dict[str, Any]:
+        real = self.time_source()
+        return self.clock_view(ws, self.state.update_clock(ws.id, lambda c: c.unfreeze(real)))
+
+    def reset_workspace(self, ws: Workspace) -> None:
+        self.state.reset_workspace(ws.id)
+
+    def add_override(self, ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
+        return self.state.add_override(
+            ws.id,
+            {
+                "kind": body["kind"],
+                "remaining": body.get("count", 1),
+                "outcome": body.get("outcome", lifecycle.SUCCESS),
+                "queue_seconds": body.get("queue_seconds"),
+                "processing_seconds": body.get("processing_seconds"),
+            },
+        )
+
+    def list_overrides(self, ws: Workspace) -> dict[str, Any]:
+        return {"overrides": self.state.list_overrides(ws.id)}
+
+    def clear_overrides(self, ws: Workspace) -> None:
+        self.state.clear_overrides(ws.id)
+
+    def finished_download(
+        self, workspace_id: str, download_id: str
+    ) -> tuple[dict[str, Any], float] | None:
+        """A download that has succeeded by now on its workspace's clock, with that instant."""
+        doc = self.state.get_download(workspace_id, download_id)
+        if doc is None:
+            return None
+        now = self.state.clock(workspace_id).now(self.time_source())
+        if lifecycle.download_status(Timeline.from_record(doc["_timeline"]), now) != "success":
+            return None
+        return doc, now
 
 
 def _time_range(text: str | None, field: str) -> tuple[float, float] | None:

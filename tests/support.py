@@ -11,6 +11,7 @@ from connexion.json_schema import Draft4ResponseValidator
 from jsonschema import FormatChecker
 
 from mockserver.app import FORMATS
+from mockserver.resources import spec_path
 from mockserver.schemas import resolved_spec
 
 FIXED_START = 1_780_000_000.0  # 2026-05-28T20:26:40Z: a fixed "real" now for every test
@@ -37,10 +38,10 @@ class _Route:
     operation: dict[str, Any]
 
 
-def _routes(spec: dict[str, Any]) -> list[_Route]:
+def _routes(spec: dict[str, Any], prefix: str = "") -> list[_Route]:
     routes = []
     for template, item in spec["paths"].items():
-        regex = "^" + re.sub(r"\{[^}]+\}", r"[^/]+", template) + "$"
+        regex = "^" + prefix + re.sub(r"\{[^}]+\}", r"[^/]+", template) + "$"
         for method, operation in item.items():
             if method in {"get", "post", "put", "delete", "patch"}:
                 routes.append(_Route(method.upper(), re.compile(regex), template, operation))
@@ -58,10 +59,14 @@ class ResponseChecker:
     """Validates a response's status, content type and body against the operation's spec."""
 
     spec: dict[str, Any] = field(default_factory=resolved_spec)
+    admin_spec: dict[str, Any] = field(
+        default_factory=lambda: resolved_spec(spec_path().parent / "admin.yaml")
+    )
     checked: int = 0
 
     def __post_init__(self) -> None:
-        self._routes = _routes(self.spec)
+        self._routes = _routes(self.spec) + _routes(self.admin_spec, prefix="/_mock")
+        self._routes.sort(key=lambda r: r.template.count("{"))
         self._error = self.spec["components"]["schemas"]["Error"]
         self._checker: FormatChecker = FORMATS
 
@@ -93,6 +98,14 @@ class ResponseChecker:
         if not content:
             if body:
                 raise SpecViolation(f"{method} {path} -> {status} must have an empty body")
+            return
+        if "application/json" not in content:
+            declared_types = sorted(content)
+            if headers.get("content-type", "").split(";")[0] not in declared_types:
+                raise SpecViolation(
+                    f"{method} {path} -> {status}: content-type {headers.get('content-type')!r}"
+                    f" is not one of {declared_types}"
+                )
             return
         schema = content["application/json"]["schema"]
         self._validate(schema, body, headers, f"{method} {path} -> {status}")

@@ -35,7 +35,9 @@ HANDLERS: dict[str, Callable] = {
 
 def resolve(operation_id: str) -> Callable:
     """Connexion's function resolver: an unknown operationId is a start-up error."""
-    try:
-        return HANDLERS[operation_id]
-    except KeyError:
-        raise LookupError(f"no handler for operationId {operation_id!r}") from None
+    from mockserver.admin import HANDLERS as ADMIN_HANDLERS
+
+    handler = HANDLERS.get(operation_id) or ADMIN_HANDLERS.get(operation_id)
+    if handler is None:
+        raise LookupError(f"no handler for operationId {operation_id!r}")
+    return handler

@@ -20,8 +20,27 @@ def workspace() -> Workspace:
 
 
 def base_url() -> str:
-    """The URL clients reach this server at (``--public-url`` wins over the request's Host)."""
+    """The URL clients reach this server at.
+
+    ``--public-url`` wins; otherwise the request's ``X-Forwarded-Proto`` / ``-Host`` / ``-Port``
+    headers (set by proxies and port-mapping front ends), then its scheme and ``Host`` header.
+    """
     configured = service().settings.public_url
     if configured:
         return configured.rstrip("/")
-    return flask.request.host_url.rstrip("/")
+    headers = flask.request.headers
+
+    def first(name: str) -> str | None:
+        value = headers.get(name)
+        return value.split(",")[0].strip() or None if value else None
+
+    scheme = first("X-Forwarded-Proto") or flask.request.scheme
+    host = first("X-Forwarded-Host") or flask.request.host
+    port = first("X-Forwarded-Port")
+    if (
+        port
+        and ":" not in host.rsplit("]", 1)[-1]
+        and port != {"http": "80", "https": "443"}.get(scheme)
+    ):
+        host = f"{host}:{port}"
+    return f"{scheme}://{host}"

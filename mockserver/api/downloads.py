@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver import files
 from mockserver.api._context import base_url, service, workspace
-from mockserver.files import signer_for
 
 
 def create_download(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
@@ -15,4 +15,5 @@ def create_download(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
 def get_download(download_id: str) -> tuple[dict[str, Any], int]:
     svc = service()
     ws = workspace()
-    return svc.get_download(ws, download_id, signer_for(svc, ws, base_url())), 200
+    sign = files.signer(svc.settings.seed, ws.id, base_url())
+    return svc.get_download(ws, download_id, sign), 200

@@ -504,6 +504,8 @@ def generate(seed: int = DEFAULT_SEED) -> dict[str, Any]:
         "seed": seed,
         "faker_version": faker.VERSION,
         "counts": {name: record_count(doc) for name, doc in docs.items()},
+        # Downloads that include one of these catalogs end "failed" (a documented magic value).
+        "unavailable_catalog_ids": [catalogs[0]["id"]],
     }
     return docs
 

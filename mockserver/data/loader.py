@@ -73,6 +73,11 @@ class FixtureSet:
     aois: list[dict[str, Any]]
     manifest: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def unavailable_catalog_ids(self) -> frozenset[str]:
+        """Catalogs whose downloads always fail (listed in the manifest)."""
+        return frozenset(self.manifest.get("unavailable_catalog_ids", ()))
+
 
 def load_fixtures(directory: Path | None = None) -> FixtureSet:
     """Read, validate and cross-check every fixture file in ``directory``.
@@ -103,6 +108,15 @@ def load_fixtures(directory: Path | None = None) -> FixtureSet:
     if not isinstance(manifest, dict):
         raise FixtureError(shown(MANIFEST), None, None, "the document must be a JSON object")
     _check_manifest(shown(MANIFEST), manifest, records)
+    known_catalogs = {c["id"] for c in records["catalogs"]}
+    for i, catalog_id in enumerate(manifest.get("unavailable_catalog_ids", [])):
+        if catalog_id not in known_catalogs:
+            raise FixtureError(
+                shown(MANIFEST),
+                None,
+                f"unavailable_catalog_ids[{i}]",
+                f"{catalog_id!r} is not a catalog of catalogs.json",
+            )
 
     _check_references(shown, records)
     return FixtureSet(

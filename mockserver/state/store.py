@@ -17,7 +17,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,9 +73,19 @@ CREATE TABLE IF NOT EXISTS aois (
     UNIQUE (workspace, name)
 );
 CREATE INDEX IF NOT EXISTS aois_by_created ON aois (workspace, created);
+CREATE TABLE IF NOT EXISTS overrides (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    workspace TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    remaining INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    queue_seconds REAL,
+    processing_seconds REAL
+);
+CREATE INDEX IF NOT EXISTS overrides_by_kind ON overrides (workspace, kind, id);
 """
 
-_KINDS = ("stores", "deliveries", "downloads", "aois")
+_KINDS = ("stores", "deliveries", "downloads", "aois", "overrides")
 
 
 class NameTaken(Exception):
@@ -187,11 +197,22 @@ class StateStore:
         return WorkspaceClock(rows[0][0], rows[0][1])
 
     def set_clock(self, workspace: str, clock: WorkspaceClock) -> None:
+        self.update_clock(workspace, lambda _old: clock)
+
+    def update_clock(
+        self, workspace: str, change: Callable[[WorkspaceClock], WorkspaceClock]
+    ) -> WorkspaceClock:
+        """Read, change and write the workspace's clock in one transaction (safe across workers)."""
         with self._tx() as conn:
+            row = conn.execute(
+                "SELECT clock_offset, frozen_at FROM workspaces WHERE id = ?", (workspace,)
+            ).fetchone()
+            clock = change(WorkspaceClock(row[0], row[1]) if row else WorkspaceClock())
             conn.execute(
                 "UPDATE workspaces SET clock_offset = ?, frozen_at = ? WHERE id = ?",
                 (clock.offset, clock.frozen_at, workspace),
             )
+        return clock
 
     def new_id(self, conn: sqlite3.Connection, workspace: str, kind: str) -> str:
         """A deterministic UUID: the same seed, workspace and creation order give the same id."""
@@ -202,6 +223,65 @@ class StateStore:
         ).fetchone()
         digest = hashlib.sha256(f"{self._id_seed}|{workspace}|{kind}|{n}".encode()).digest()
         return str(uuid.UUID(bytes=digest[:16], version=4))
+
+    # -- overrides ----------------------------------------------------------------------------
+
+    def add_override(self, workspace: str, override: dict[str, Any]) -> dict[str, Any]:
+        with self._tx() as conn:
+            cur = conn.execute(
+                "INSERT INTO overrides"
+                " (workspace, kind, remaining, outcome, queue_seconds, processing_seconds)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    workspace,
+                    override["kind"],
+                    override["remaining"],
+                    override["outcome"],
+                    override.get("queue_seconds"),
+                    override.get("processing_seconds"),
+                ),
+            )
+            return {"id": cur.lastrowid, **override}
+
+    def list_overrides(self, workspace: str) -> list[dict[str, Any]]:
+        rows = self._read(
+            "SELECT id, kind, remaining, outcome, queue_seconds, processing_seconds"
+            " FROM overrides WHERE workspace = ? ORDER BY id",
+            (workspace,),
+        )
+        keys = ("id", "kind", "remaining", "outcome", "queue_seconds", "processing_seconds")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def clear_overrides(self, workspace: str) -> None:
+        with self._tx() as conn:
+            conn.execute("DELETE FROM overrides WHERE workspace = ?", (workspace,))
+
+    def take_overrides(self, workspace: str, kind: str, n: int) -> list[dict[str, Any] | None]:
+        """Use up to ``n`` pending overrides of ``kind``, oldest first (``None`` once used up)."""
+        taken: list[dict[str, Any] | None] = []
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT id, remaining, outcome, queue_seconds, processing_seconds FROM overrides"
+                " WHERE workspace = ? AND kind = ? ORDER BY id",
+                (workspace, kind),
+            ).fetchall()
+            for row_id, remaining, outcome, queue, processing in rows:
+                use = min(remaining, n - len(taken))
+                if use <= 0:
+                    break
+                rule = {
+                    "outcome": outcome,
+                    "queue_seconds": queue,
+                    "processing_seconds": processing,
+                }
+                taken.extend([rule] * use)
+                if use == remaining:
+                    conn.execute("DELETE FROM overrides WHERE id = ?", (row_id,))
+                else:
+                    conn.execute(
+                        "UPDATE overrides SET remaining = ? WHERE id = ?", (remaining - use, row_id)
+                    )
+        return taken + [None] * (n - len(taken))
 
     # -- stores -----------------------------------------------------------------------------
 
