@@ -84,3 +84,84 @@ def test_environment_configures_serve(tmp_path):
     with running_mock(env={"PIXXEL_MOCK_STATE_FILE": str(state)}) as (base, _):
         listed = requests.get(f"{base}/v0/stores", headers=headers).json()["stores"]
     assert created in listed
+
+
+def _store(name: str) -> dict:
+    return {
+        "name": name,
+        "type": "S3",
+        "configs": {"bucket": "acme-imagery", "region": "ap-south-1"},
+        "secrets": {"access_key_id": "AKIA", "secret_access_key": "s"},
+    }
+
+
+def test_two_workers_share_one_state():
+    headers = {"Authorization": "workers-key"}
+    with running_mock("--workers", "2") as (base, banner):
+        assert "2 workers" in banner[0]
+        created = []
+        for i in range(20):
+            # A new connection each time, so the kernel spreads requests over both workers.
+            made = requests.post(f"{base}/v0/stores", json=_store(f"w{i}"), headers=headers)
+            assert made.status_code == 200
+            created.append(made.json()["id"])
+            listed = requests.get(f"{base}/v0/stores", headers=headers).json()["stores"]
+            assert created[-1] in {s["id"] for s in listed}
+        duplicate = requests.post(f"{base}/v0/stores", json=_store("w0"), headers=headers)
+        assert duplicate.status_code == 409
+
+        advanced = requests.post(
+            f"{base}/_mock/clock/advance", json={"seconds": 7200}, headers=headers
+        ).json()
+        for _ in range(10):
+            now = requests.get(f"{base}/_mock/clock", headers=headers).json()["now"]
+            assert now >= advanced["now"]
+
+
+def test_client_scenario_runs_in_well_under_a_second():
+    """Store, delivery, download, fetch the file, and the failure paths, using the clock."""
+    with running_mock() as (base, _):
+        session = requests.Session()
+        session.headers["Authorization"] = "Bearer scenario"
+        started = time.perf_counter()
+
+        ok_store = session.post(f"{base}/v0/stores", json=_store("ok")).json()["id"]
+        bad_store = session.post(
+            f"{base}/v0/stores",
+            json={**_store("bad"), "configs": {"bucket": "fail-x", "region": "r"}},
+        ).json()["id"]
+        catalog = session.post(f"{base}/v0/catalogs/search", json={"limit": 1}).json()["catalogs"][
+            0
+        ]
+
+        def deliver(store_id: str) -> str:
+            body = {
+                "deliveries": [{"catalog_ids": [catalog["id"]], "cloud_info": {"config": store_id}}]
+            }
+            return session.post(f"{base}/v0/catalogs/deliveries", json=body).json()["deliveries"][
+                0
+            ]["delivery_id"]
+
+        good, bad = deliver(ok_store), deliver(bad_store)
+        session.post(f"{base}/_mock/overrides", json={"kind": "download", "outcome": "failed"})
+        failing = session.post(
+            f"{base}/v0/catalogs/download", json={"catalog_ids": [catalog["id"]]}
+        ).json()["id"]
+        working = session.post(
+            f"{base}/v0/catalogs/download", json={"catalog_ids": [catalog["id"]]}
+        ).json()["id"]
+        session.post(f"{base}/_mock/clock/advance", json={"seconds": 3600})
+
+        def delivery_status(delivery_id: str) -> str:
+            listed = session.get(f"{base}/v0/catalogs/deliveries?delivery_id={delivery_id}").json()
+            return listed["deliveries"][0]["status"]
+
+        assert delivery_status(good) == "SUCCESS" and delivery_status(bad) == "FAILED"
+        assert session.get(f"{base}/v0/catalogs/download/{failing}").json()["status"] == "failed"
+        done = session.get(f"{base}/v0/catalogs/download/{working}").json()
+        assert done["status"] == "success"
+        archive = requests.get(done["signed_url"])  # no API key, like a presigned URL
+        assert archive.status_code == 200 and archive.content[:2] == b"PK"
+        elapsed = time.perf_counter() - started
+    print(f"client scenario: {elapsed * 1000:.0f} ms of wall time")
+    assert elapsed < 1.0, f"the scenario took {elapsed:.2f} s"
