@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 import connexion
+import orjson
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ProblemException
 from connexion.json_schema import Draft4RequestValidator
@@ -32,6 +33,7 @@ from mockserver.api import resolve
 from mockserver.api._context import EXTENSION_KEY
 from mockserver.clock import TimeSource, parse_rfc3339
 from mockserver.data.loader import FixtureSet, load_fixtures
+from mockserver.inline_wsgi import InlineWSGI
 from mockserver.resources import spec_path
 from mockserver.service import MockService
 from mockserver.settings import Settings
@@ -276,6 +278,17 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+class OrjsonJsonifier(Jsonifier):
+    """Connexion's JSON serialisation point, backed by orjson (compact, several times faster
+    than the standard library on the large STAC documents catalog search returns)."""
+
+    def __init__(self) -> None:
+        super().__init__(json)
+
+    def dumps(self, data: Any, **_kwargs: Any) -> str:
+        return orjson.dumps(data).decode()
+
+
 # -- the app ------------------------------------------------------------------------------------
 
 
@@ -307,7 +320,7 @@ def create_app(
     app = MockApp(
         __name__,
         specification_dir=str(spec_path().parent),
-        jsonifier=Jsonifier(json, separators=(",", ":"), ensure_ascii=False),
+        jsonifier=OrjsonJsonifier(),
     )
     app.add_api(
         spec_path().name,
@@ -334,6 +347,7 @@ def create_app(
     app.add_error_handler(ProblemException, _on_problem)
     app.add_error_handler(StarletteHTTPException, _on_http_exception)
     app.add_error_handler(Exception, _on_unexpected)
+    app._middleware_app.asgi_app = InlineWSGI(app.app.wsgi_app)
     app.app.extensions[EXTENSION_KEY] = service
     app.service = service
     app._limited = BodySizeLimit(app.middleware, settings.max_body_bytes)

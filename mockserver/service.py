@@ -603,16 +603,20 @@ class MockService:
         return doc, now
 
 
+_HALF_MICROSECOND = 5e-7
+
+
 def _time_range(text: str | None, field: str) -> tuple[float, float] | None:
     """An instant (meaning "on or after") or an interval ``a/b`` with ``..`` for open ends."""
     if text is None:
         return None
     try:
         if "/" not in text:
-            return parse_rfc3339(text), float("inf")
-        start_text, end_text = text.split("/", 1)
-        start = float("-inf") if start_text in ("", "..") else parse_rfc3339(start_text)
-        end = float("inf") if end_text in ("", "..") else parse_rfc3339(end_text)
+            start, end = parse_rfc3339(text), float("inf")
+        else:
+            start_text, end_text = text.split("/", 1)
+            start = float("-inf") if start_text in ("", "..") else parse_rfc3339(start_text)
+            end = float("inf") if end_text in ("", "..") else parse_rfc3339(end_text)
     except ValueError:
         raise errors.bad_request(
             f"{field} must be an RFC 3339 instant or an interval 'start/end' ('..' for an open"
@@ -621,4 +625,6 @@ def _time_range(text: str | None, field: str) -> tuple[float, float] | None:
         ) from None
     if start > end:
         raise errors.bad_request(f"{field} starts after it ends", field=field)
-    return start, end
+    # Timestamps are shown to the microsecond; widen by half of one so that an instant copied
+    # from a response matches the float it was printed from.
+    return start - _HALF_MICROSECOND, end + _HALF_MICROSECOND

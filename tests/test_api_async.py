@@ -196,7 +196,7 @@ def test_list_deliveries_filters(client, fixture_set):
 
 def test_download_lifecycle_and_signed_url(app, client, fake_time, catalogs):
     settings = app.service.settings
-    created = client.post("/v0/catalogs/download", json={"catalog_ids": [catalogs[0]["id"]]})
+    created = client.post("/v0/catalogs/download", json={"catalog_ids": [catalogs[1]["id"]]})
     assert created.status_code == 201
     body = created.json()
     assert body["status"] == "created" and "signed_url" not in body
