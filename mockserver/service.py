@@ -7,6 +7,7 @@ delivery's status is derived) live here, and can be tested without a server.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
@@ -57,6 +58,7 @@ class Workspace:
     user_id: str
 
 
+@functools.lru_cache(maxsize=4096)
 def workspace_for_key(api_key: str) -> Workspace:
     """The workspace of an API key (the key itself is never stored)."""
     digest = hashlib.sha256(api_key.encode()).hexdigest()
