@@ -7,6 +7,7 @@ Pixxel envelope, and a body-size limit in front of it all.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import logging
@@ -39,6 +40,7 @@ from mockserver.clock import TimeSource, parse_rfc3339
 from mockserver.data.loader import FixtureSet, load_fixtures
 from mockserver.inline_wsgi import InlineWSGI
 from mockserver.resources import spec_path
+from mockserver.schemas import load_spec
 from mockserver.service import MockService
 from mockserver.settings import Settings
 
@@ -364,8 +366,10 @@ def create_app(
         specification_dir=str(spec_path().parent),
         jsonifier=OrjsonJsonifier(),
     )
+    # Parsed here (with libyaml) rather than by Connexion, which would parse the YAML again in
+    # pure Python; Connexion resolves references in place, so it gets its own copy.
     app.add_api(
-        spec_path().name,
+        copy.deepcopy(load_spec()),
         resolver=Resolver(function_resolver=resolve),
         pythonic_params=True,
         validate_responses=False,
@@ -375,7 +379,7 @@ def create_app(
         swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=True),
     )
     app.add_api(
-        "admin.yaml",
+        copy.deepcopy(load_spec(spec_path().parent / "admin.yaml")),
         name="pixxel-mock-admin",
         resolver=Resolver(function_resolver=resolve),
         pythonic_params=True,

@@ -21,12 +21,15 @@ from jsonschema.exceptions import ValidationError
 
 from mockserver.resources import spec_path
 
+# libyaml's parser when PyYAML was built with it (about 20 times faster on the contract).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @functools.lru_cache(maxsize=4)
 def load_spec(path: Path | None = None) -> dict[str, Any]:
     """The parsed contract (cached; treat as read-only)."""
     with open(path or spec_path(), encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
 
 
 @functools.lru_cache(maxsize=4)
