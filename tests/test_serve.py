@@ -13,6 +13,27 @@ from contextlib import contextmanager
 
 import requests
 
+from tests.support import ResponseChecker
+
+_checker = ResponseChecker()
+
+
+def _check(response: requests.Response, *_args: object, **_kwargs: object) -> None:
+    """Validate every answer the real server gives against the spec (a requests hook)."""
+    path = response.request.path_url
+    _checker.check(
+        response.request.method, path, response.status_code, response.headers, response.content
+    )
+
+
+def checked_session() -> requests.Session:
+    session = requests.Session()
+    session.hooks["response"].append(_check)
+    return session
+
+
+http = checked_session()
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -40,7 +61,7 @@ def running_mock(*args: str, env: dict[str, str] | None = None) -> Iterator[tupl
             if process.poll() is not None:
                 raise AssertionError(f"the mock exited early:\n{process.stdout.read()}")
             try:
-                if requests.get(f"{base}/ping", timeout=1).status_code == 200:
+                if http.get(f"{base}/ping", timeout=1).status_code == 200:
                     break
             except requests.ConnectionError:
                 pass
@@ -62,11 +83,11 @@ def test_serve_prints_url_and_a_sample_curl_and_answers():
         port = base.rsplit(":", 1)[1]
         assert f"http://localhost:{port}" in banner[0]
         assert "curl -H 'Authorization: my-key'" in banner[1]
-        stores = requests.get(f"{base}/v0/stores", headers={"Authorization": "Bearer e2e"})
+        stores = http.get(f"{base}/v0/stores", headers={"Authorization": "Bearer e2e"})
         assert stores.status_code == 200
         assert stores.headers["content-type"].startswith("application/json")
         assert "stores" in stores.json()
-        assert requests.get(f"{base}/v0/stores").status_code == 401
+        assert http.get(f"{base}/v0/stores").status_code == 401
 
 
 def test_environment_configures_serve(tmp_path):
@@ -80,9 +101,9 @@ def test_environment_configures_serve(tmp_path):
     headers = {"Authorization": "restart-key"}
     with running_mock(env={"PIXXEL_MOCK_STATE_FILE": str(state)}) as (base, banner):
         assert str(state) in banner[0]
-        created = requests.post(f"{base}/v0/stores", json=body, headers=headers).json()
+        created = http.post(f"{base}/v0/stores", json=body, headers=headers).json()
     with running_mock(env={"PIXXEL_MOCK_STATE_FILE": str(state)}) as (base, _):
-        listed = requests.get(f"{base}/v0/stores", headers=headers).json()["stores"]
+        listed = http.get(f"{base}/v0/stores", headers=headers).json()["stores"]
     assert created in listed
 
 
@@ -102,26 +123,26 @@ def test_two_workers_share_one_state():
         created = []
         for i in range(20):
             # A new connection each time, so the kernel spreads requests over both workers.
-            made = requests.post(f"{base}/v0/stores", json=_store(f"w{i}"), headers=headers)
+            made = http.post(f"{base}/v0/stores", json=_store(f"w{i}"), headers=headers)
             assert made.status_code == 200
             created.append(made.json()["id"])
-            listed = requests.get(f"{base}/v0/stores", headers=headers).json()["stores"]
+            listed = http.get(f"{base}/v0/stores", headers=headers).json()["stores"]
             assert created[-1] in {s["id"] for s in listed}
-        duplicate = requests.post(f"{base}/v0/stores", json=_store("w0"), headers=headers)
+        duplicate = http.post(f"{base}/v0/stores", json=_store("w0"), headers=headers)
         assert duplicate.status_code == 409
 
-        advanced = requests.post(
+        advanced = http.post(
             f"{base}/_mock/clock/advance", json={"seconds": 7200}, headers=headers
         ).json()
         for _ in range(10):
-            now = requests.get(f"{base}/_mock/clock", headers=headers).json()["now"]
+            now = http.get(f"{base}/_mock/clock", headers=headers).json()["now"]
             assert now >= advanced["now"]
 
 
 def test_client_scenario_runs_in_well_under_a_second():
     """Store, delivery, download, fetch the file, and the failure paths, using the clock."""
     with running_mock() as (base, _):
-        session = requests.Session()
+        session = checked_session()
         session.headers["Authorization"] = "Bearer scenario"
         started = time.perf_counter()
 
@@ -160,7 +181,7 @@ def test_client_scenario_runs_in_well_under_a_second():
         assert session.get(f"{base}/v0/catalogs/download/{failing}").json()["status"] == "failed"
         done = session.get(f"{base}/v0/catalogs/download/{working}").json()
         assert done["status"] == "success"
-        archive = requests.get(done["signed_url"])  # no API key, like a presigned URL
+        archive = http.get(done["signed_url"])  # no API key, like a presigned URL
         assert archive.status_code == 200 and archive.content[:2] == b"PK"
         elapsed = time.perf_counter() - started
     print(f"client scenario: {elapsed * 1000:.0f} ms of wall time")
