@@ -163,7 +163,7 @@ def small() -> tuple[list[dict[str, Any]], CatalogIndex]:
 def test_get_by_order_item_and_len(small: tuple[list[dict[str, Any]], CatalogIndex]) -> None:
     catalogs, index = small
     assert len(index) == 10
-    assert index.get(cid(3)) is catalogs[3]
+    assert index.get(cid(3)) == catalogs[3]
     assert index.get("missing") is None
     assert index.get(None) is None  # type: ignore[arg-type]
     # order-item-1 holds catalogs 1 and 7; default order is newest first.
@@ -1017,3 +1017,12 @@ def test_combined_filters_against_brute_force() -> None:
         page, total = index.search({**request, "limit": 5, "offset": 2})
         assert total == len(matches)
         assert page == matches[2:7]
+
+
+def test_returned_catalogs_are_copies_the_caller_cannot_corrupt():
+    catalogs = [make_catalog(i) for i in range(3)]
+    index = CatalogIndex(catalogs)
+    first = index.get(cid(1))
+    first["details"]["properties"]["gsd"] = -1
+    first["id"] = "changed"
+    assert index.get(cid(1)) == catalogs[1]
