@@ -1,0 +1,136 @@
+"""Per-request cost of the mock's HTTP stack, in-process, with and without its hot-path fixes.
+
+Calls the ASGI app directly (no sockets, no load generator), so what is measured is the server's
+own work per request: Connexion's middleware, validation, the Flask handler and serialisation.
+Two apps run side by side, alternating, in one process:
+
+- ``stock``: the app with Connexion's defaults put back (a2wsgi thread hand-off, the decorator
+  chain rebuilt per request, signature inspection in security, standard-library JSON);
+- ``mock``: the app as shipped.
+
+    python bench/hot_path.py [--requests 400] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+import warnings
+
+warnings.filterwarnings("ignore")
+
+from a2wsgi import WSGIMiddleware  # noqa: E402
+from connexion.jsonifier import Jsonifier  # noqa: E402
+from connexion.security import ApiKeySecurityHandler  # noqa: E402
+
+from mockserver import app as app_module  # noqa: E402
+from mockserver.data.loader import load_fixtures  # noqa: E402
+
+ROUTES = [
+    ("GET /ping", "GET", "/ping", None, b""),
+    ("GET /v0/stores", "GET", "/v0/stores", None, b""),
+    ("POST /v0/catalogs/search", "POST", "/v0/catalogs/search", {}, b""),
+    (
+        "POST /v0/catalogs/search (filters)",
+        "POST",
+        "/v0/catalogs/search",
+        {"datetime": "2023-01-01T00:00:00Z/..", "bbox": [60, 5, 100, 40], "limit": 10},
+        b"",
+    ),
+    ("GET /v0/aois?limit=10", "GET", "/v0/aois", None, b"limit=10"),
+]
+
+
+def stock_app(fixtures):
+    """The shipped app with Connexion's stock hot path put back, for comparison."""
+    original = app_module._ApiKeyHandler._generic_check
+    app_module._ApiKeyHandler._generic_check = ApiKeySecurityHandler._generic_check
+    try:
+        app = app_module.create_app(fixtures=fixtures)
+    finally:
+        app_module._ApiKeyHandler._generic_check = original
+    for endpoint, view in list(app.app.view_functions.items()):
+        if isinstance(view, app_module._CompiledView):
+            app.app.view_functions[endpoint] = view.original
+    app._middleware_app.asgi_app = WSGIMiddleware(app.app.wsgi_app)
+    for view in app.app.view_functions.values():
+        if hasattr(view, "jsonifier"):
+            view.jsonifier = Jsonifier(json)
+    return app
+
+
+async def call(app, method, path, body, query):
+    payload = json.dumps(body).encode() if body is not None else b""
+    headers = [(b"host", b"localhost"), (b"authorization", b"bench")]
+    if body is not None:
+        headers += [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(payload)).encode()),
+        ]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "headers": headers,
+        "server": ("localhost", 80),
+        "client": ("127.0.0.1", 50000),
+        "root_path": "",
+    }
+    messages = [{"type": "http.request", "body": payload, "more_body": False}]
+    status = []
+
+    async def receive():
+        if messages:
+            return messages.pop()
+        await asyncio.sleep(3600)
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+
+    await app(scope, receive, send)
+    return status[0]
+
+
+async def per_request(app, route, n):
+    _, method, path, body, query = route
+    started = time.perf_counter()
+    for _ in range(n):
+        status = await call(app, method, path, body, query)
+    assert status == 200, status
+    return (time.perf_counter() - started) / n * 1e6
+
+
+async def main(requests: int, rounds: int) -> None:
+    fixtures = load_fixtures()
+    apps = {"stock": stock_app(fixtures), "mock": app_module.create_app(fixtures=fixtures)}
+    for app in apps.values():
+        await call(app, "GET", "/v0/stores", None, b"")
+    results = {(label, r[0]): [] for label in apps for r in ROUTES}
+    for round_no in range(rounds):
+        for route in ROUTES:
+            for label, app in apps.items():
+                results[(label, route[0])].append(await per_request(app, route, requests))
+        print(f"round {round_no + 1}/{rounds} done", flush=True)
+    print(f"\nmicroseconds per request, in-process (median of {rounds} rounds x {requests}):")
+    print(f"  {'route':<36} {'stock':>8} {'mock':>8} {'speed-up':>9}")
+    for route in ROUTES:
+        stock = statistics.median(results[("stock", route[0])])
+        mock = statistics.median(results[("mock", route[0])])
+        print(f"  {route[0]:<36} {stock:8.0f} {mock:8.0f} {stock / mock:8.1f}x")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    asyncio.run(main(args.requests, args.rounds))
