@@ -367,29 +367,20 @@ def create_app(
         specification_dir=str(spec_path().parent),
         jsonifier=OrjsonJsonifier(),
     )
-    # Parsed here (with libyaml) rather than by Connexion, which would parse the YAML again in
-    # pure Python; Connexion resolves references in place, so it gets its own copy.
-    app.add_api(
-        copy.deepcopy(load_spec()),
-        resolver=Resolver(function_resolver=resolve),
-        pythonic_params=True,
-        validate_responses=False,
-        strict_validation=False,
-        validator_map=validators,
-        security_map={"apiKey": _ApiKeyHandler},
-        swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=True),
-    )
-    app.add_api(
-        copy.deepcopy(load_spec(spec_path().parent / "admin.yaml")),
-        name="pixxel-mock-admin",
-        resolver=Resolver(function_resolver=resolve),
-        pythonic_params=True,
-        validate_responses=False,
-        strict_validation=False,
-        validator_map=validators,
-        security_map={"apiKey": _ApiKeyHandler},
-        swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=True),
-    )
+    # Both specs are parsed here (with libyaml) rather than by Connexion, which would parse the
+    # YAML again in pure Python; Connexion resolves references in place, so it gets a copy.
+    for spec_file, name in (("openapi.yaml", None), ("admin.yaml", "pixxel-mock-admin")):
+        app.add_api(
+            copy.deepcopy(load_spec(spec_path().parent / spec_file)),
+            name=name,
+            resolver=Resolver(function_resolver=resolve),
+            pythonic_params=True,
+            validate_responses=False,
+            strict_validation=False,
+            validator_map=validators,
+            security_map={"apiKey": _ApiKeyHandler},
+            swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=True),
+        )
     app.add_error_handler(errors.ApiError, _on_api_error)
     app.add_error_handler(ProblemException, _on_problem)
     app.add_error_handler(StarletteHTTPException, _on_http_exception)

@@ -148,13 +148,7 @@ class MockService:
                 "_secret_keys": sorted(body["secrets"]),
             }
 
-        try:
-            doc = self.state.insert_store(ws.id, build)
-        except NameTaken:
-            raise errors.conflict(
-                f"a store named '{body['name']}' already exists", field="name", name=body["name"]
-            ) from None
-        return _public(doc)
+        return _public(_unique_name("a store", body["name"], self.state.insert_store, ws.id, build))
 
     @staticmethod
     def _check_secrets(store_type: str, secrets: dict[str, str]) -> None:
@@ -445,12 +439,7 @@ class MockService:
                 "_timeline": timeline.to_record(),
             }
 
-        try:
-            doc = self.state.insert_aoi(ws.id, build)
-        except NameTaken:
-            raise errors.conflict(
-                f"an AOI named '{body['name']}' already exists", field="name", name=body["name"]
-            ) from None
+        doc = _unique_name("an AOI", body["name"], self.state.insert_aoi, ws.id, build)
         return self._render_aoi(doc, now)
 
     @staticmethod
@@ -603,6 +592,18 @@ class MockService:
         if lifecycle.download_status(Timeline.from_record(doc["_timeline"]), now) != "success":
             return None
         return doc, now
+
+
+def _unique_name(
+    what: str, name: str, insert: Callable[..., dict[str, Any]], *args: Any
+) -> dict[str, Any]:
+    """Run ``insert(*args)``; a name already used in the workspace becomes a 409."""
+    try:
+        return insert(*args)
+    except NameTaken:
+        raise errors.conflict(
+            f"{what} named '{name}' already exists", field="name", name=name
+        ) from None
 
 
 _HALF_MICROSECOND = 5e-7

@@ -175,3 +175,20 @@ def pages(client: CheckedClient, path: str, limit: int) -> Iterator[dict[str, An
         offset += limit
         if offset >= body["pagination"]["total"]:
             return
+
+
+def s3_store_body(name: str, bucket: str = "acme-imagery") -> dict[str, Any]:
+    """A valid CreateStore body for an S3 store."""
+    return {
+        "name": name,
+        "type": "S3",
+        "configs": {"bucket": bucket, "region": "ap-south-1"},
+        "secrets": {"access_key_id": "AKIA", "secret_access_key": "s"},
+    }
+
+
+def make_store(client: CheckedClient, bucket: str = "acme-imagery", name: str | None = None) -> str:
+    """Create an S3 store in the client's workspace and return its id."""
+    response = client.post("/v0/stores", json=s3_store_body(name or f"store-{bucket}", bucket))
+    assert response.status_code == 200, response.text
+    return response.json()["id"]

@@ -5,17 +5,11 @@ from __future__ import annotations
 import pytest
 
 from mockserver.clock import parse_rfc3339
-from tests.support import error_of
+from tests.support import error_of, make_store
 
 
 def store(client, bucket="acme-imagery"):
-    body = {
-        "name": f"s-{bucket}",
-        "type": "S3",
-        "configs": {"bucket": bucket, "region": "ap-south-1"},
-        "secrets": {"access_key_id": "AKIA", "secret_access_key": "s"},
-    }
-    return client.post("/v0/stores", json=body).json()["id"]
+    return make_store(client, bucket=bucket)
 
 
 def download(client, catalog_id):

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import error_of
+from tests.support import error_of, make_store
 
 UNKNOWN = "6f1c2b7e-8a1d-4a53-9d0e-2c5b9f4e7a10"
-
-
-def make_store(client, bucket="acme-imagery", name=None):
-    body = {
-        "name": name or f"store-{bucket}",
-        "type": "S3",
-        "configs": {"bucket": bucket, "region": "ap-south-1"},
-        "secrets": {"access_key_id": "AKIA", "secret_access_key": "s"},
-    }
-    response = client.post("/v0/stores", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()["id"]
 
 
 def item_with_catalogs(fixture_set, at_least=2):

@@ -11,7 +11,7 @@ from shapely.geometry import shape
 
 from mockserver.app import create_app
 from mockserver.settings import Settings
-from tests.support import CheckedClient, FakeTime, error_of
+from tests.support import CheckedClient, FakeTime, error_of, make_store
 
 SEARCH = "/v0/catalogs/search"
 UNKNOWN = "6f1c2b7e-8a1d-4a53-9d0e-2c5b9f4e7a10"
@@ -588,18 +588,6 @@ def test_get_malformed_catalog_id_is_400(reader, bad_id):
 
 
 # -- delivery_status follows the latest delivery ------------------------------------------------
-
-
-def make_store(client, bucket="acme-imagery", name=None):
-    body = {
-        "name": name or f"store-{bucket}",
-        "type": "S3",
-        "configs": {"bucket": bucket, "region": "ap-south-1"},
-        "secrets": {"access_key_id": "AKIA", "secret_access_key": "s"},
-    }
-    response = client.post("/v0/stores", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()["id"]
 
 
 def deliver(client, store_id, catalog_ids):

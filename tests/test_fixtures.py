@@ -32,6 +32,7 @@ TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
 STAC_ID = re.compile(r"^TD[12]_\d{6}_\d{8}_(L1C|L2A)_\d{8}_\d{8}$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
+
 @pytest.fixture(scope="module")
 def data() -> dict[str, Any]:
     return generate()

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import requests
 
-from tests.support import ResponseChecker
+from tests.support import ResponseChecker, s3_store_body
 
 _checker = ResponseChecker()
 
@@ -108,12 +108,7 @@ def test_environment_configures_serve(tmp_path):
 
 
 def _store(name: str) -> dict:
-    return {
-        "name": name,
-        "type": "S3",
-        "configs": {"bucket": "acme-imagery", "region": "ap-south-1"},
-        "secrets": {"access_key_id": "AKIA", "secret_access_key": "s"},
-    }
+    return s3_store_body(name)
 
 
 def test_two_workers_share_one_state():
