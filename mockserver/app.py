@@ -203,7 +203,7 @@ def _envelope_response(status: int, body: dict[str, Any], headers: Any = None) -
         status_code=status,
         mimetype="application/json",
         content_type="application/json",
-        body=json.dumps(body).encode(),
+        body=orjson.dumps(body),
         headers=dict(headers or {}),
     )
 
@@ -280,7 +280,7 @@ class BodySizeLimit:
         return f"the request body is larger than {self.max_bytes} bytes"
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(errors.envelope(errors.PAYLOAD_TOO_LARGE, self._message())).encode()
+        body = orjson.dumps(errors.envelope(errors.PAYLOAD_TOO_LARGE, self._message()))
         await send(
             {
                 "type": "http.response.start",
