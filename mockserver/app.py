@@ -136,6 +136,9 @@ def _describe(error: ValidationError) -> tuple[str, str]:
         if given:
             return field, f"give only one of {' or '.join(names)}, not both"
         return field, f"exactly one of {' or '.join(names)} is required"
+    if error.validator == "not" and set(error.validator_value) == {"required"}:
+        names = error.validator_value["required"]
+        return where or names[-1], f"give only one of {' or '.join(names)}, not both"
     label = where or "request body"
     return where or "(body)", f"{label}: {error.message}"
 
