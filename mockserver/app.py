@@ -17,6 +17,7 @@ from typing import Any
 import connexion
 import orjson
 from connexion.apps.flask import FlaskOperation
+from connexion.context import _operation as _current_operation
 from connexion.datastructures import MediaTypeDict
 from connexion.decorators import FlaskDecorator
 from connexion.exceptions import OAuthResponseProblem, ProblemException
@@ -226,6 +227,29 @@ async def _on_problem(_request: ConnexionRequest, exc: ProblemException) -> Conn
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _route_table() -> list[tuple[re.Pattern[str], list[str]]]:
+    """(path pattern, methods) for every path of both specs, as the mock serves them."""
+    table = []
+    for spec_file, prefix in (("openapi.yaml", ""), ("admin.yaml", "/_mock")):
+        for template, item in load_spec(spec_path().parent / spec_file)["paths"].items():
+            methods = [m.upper() for m in item if m in {"get", "post", "put", "patch", "delete"}]
+            pattern = re.compile("^" + prefix + re.sub(r"\{[^}/]+\}", "[^/]+", template) + "$")
+            table.append((pattern, methods))
+    return table
+
+
+def _allowed_methods(path: str) -> list[str]:
+    """The methods the contract declares for ``path`` (HEAD goes with GET)."""
+    methods: set[str] = set()
+    for pattern, declared in _route_table():
+        if pattern.match(path):
+            methods.update(declared)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 async def _on_http_exception(
     request: ConnexionRequest, exc: StarletteHTTPException
 ) -> ConnexionResponse:
@@ -235,11 +259,15 @@ async def _on_http_exception(
             errors.ROUTE_NOT_FOUND, f"no route {request.url.path}", {"path": request.url.path}
         )
     elif status == 405:
+        allowed = _allowed_methods(request.url.path)
         body = errors.envelope(
             errors.METHOD_NOT_ALLOWED,
-            f"{request.method} is not allowed on {request.url.path}",
-            {"method": request.method, "path": request.url.path},
+            f"{request.method} is not allowed on {request.url.path}"
+            + (f" (allowed: {', '.join(allowed)})" if allowed else ""),
+            {"method": request.method, "path": request.url.path, "allowed": allowed},
         )
+        if allowed:
+            return _envelope_response(status, body, {"Allow": ", ".join(allowed)})
     else:
         body = errors.envelope(errors.code_for_status(status), str(exc.detail))
     return _envelope_response(status, body, exc.headers)
@@ -315,6 +343,13 @@ class _CompiledView:
         self.original = view  # the view it replaces (bench/hot_path.py compares the two)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _current_operation.get(None) is None:
+            # Flask's router took a path that the contract's router refused (a control character
+            # in a path parameter, say): answer for the parameter rather than fail.
+            name, value = next(iter(kwargs.items()), ("(path)", ""))
+            raise errors.bad_request(
+                f"path parameter '{name}': {value!r} is not a valid value", field=name
+            )
         if self._uri_parser is None:
             self._uri_parser = self._decorator.uri_parser
         return self._decorated(FlaskFramework.get_request(uri_parser=self._uri_parser))
@@ -389,6 +424,10 @@ def create_app(
     app.add_error_handler(StarletteHTTPException, _on_http_exception)
     app.add_error_handler(Exception, _on_unexpected)
     app._middleware_app.asgi_app = InlineWSGI(app.app.wsgi_app)
+    # Connexion registers the Flask routes when it builds its middleware stack, which it would
+    # otherwise do on the first request; build it now so the views can be compiled once.
+    middleware = app.middleware
+    middleware.app, middleware.middleware_stack = middleware._build_middleware_stack()
     _compile_views(app.app)
     app.app.extensions[EXTENSION_KEY] = service
     app.service = service

@@ -127,3 +127,33 @@ def test_failed_request_leaves_state_untouched(client):
     bad = dict(STORE, type="GCS")  # S3 secrets on a GCS store
     assert client.post("/v0/stores", json=bad).status_code == 400
     assert client.get("/v0/stores").json() == before
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/v0/catalogs/%0A", "id"),
+        ("/v0/aoi/%0A", "aoi_id"),
+        ("/v0/order-items/a%0Ab", "id"),
+        ("/v0/catalogs/download/%0A", "download_id"),
+    ],
+)
+def test_control_characters_in_path_parameters_are_400_not_500(client, path, field):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert error_of(response)["details"]["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/v0/stores", "GET, HEAD, POST"),
+        ("DELETE", "/v0/aois", "GET, HEAD, POST"),
+        ("PUT", "/_mock/clock", "GET, HEAD"),
+    ],
+)
+def test_405_names_the_methods_the_contract_allows(client, method, path, allowed):
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    assert error_of(response)["details"]["allowed"] == allowed.split(", ")

@@ -116,21 +116,6 @@ def test_invalid_store_requests_name_the_field(client, mutate, field):
     assert error["details"]["field"] == field
 
 
-@pytest.mark.parametrize(
-    ("store_type", "bucket"),
-    [("S3", "under_score"), ("AZBLOB", "dotted.name"), ("AZBLOB", "double--hyphen")],
-)
-def test_bucket_rules_follow_the_provider(client, store_type, bucket):
-    response = client.post("/v0/stores", json=store_body(store_type=store_type, bucket=bucket))
-    assert response.status_code == 400
-    assert error_of(response)["details"]["field"] == "configs.bucket"
-
-
-def test_gcs_allows_underscores(client):
-    body = store_body(store_type="GCS", bucket="under_score")
-    assert client.post("/v0/stores", json=body).status_code == 200
-
-
 def test_delete_unknown_store_is_404(client):
     response = client.delete("/v0/stores/6f1c2b7e-8a1d-4a53-9d0e-2c5b9f4e7a10")
     assert response.status_code == 404
