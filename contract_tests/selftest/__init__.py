@@ -1,0 +1,1 @@
+"""Material for testing the kit itself: deliberately broken servers (see broken.py)."""
