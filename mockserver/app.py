@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 import connexion
+import jsonschema_rs
 import orjson
 from connexion.apps.flask import FlaskOperation
 from connexion.context import _operation as _current_operation
@@ -144,16 +145,42 @@ def _describe(error: ValidationError) -> tuple[str, str]:
     return where or "(body)", f"{label}: {error.message}"
 
 
+def _is_uuid_text(value: str) -> bool:
+    return bool(_UUID.match(value))
+
+
+def _is_date_time_text(value: str) -> bool:
+    try:
+        return _is_date_time(value)
+    except ValueError:
+        return False
+
+
+def _fast_validator(schema: dict[str, Any]) -> Any:
+    """A compiled (Rust) validator that answers valid / invalid for the common, valid case.
+
+    It checks the same formats as :data:`FORMATS` does for request schemas (uuid, date-time);
+    whenever it says "invalid", the Python validator runs to find and word the error.
+    """
+    return jsonschema_rs.Draft4Validator(
+        schema,
+        formats={"uuid": _is_uuid_text, "date-time": _is_date_time_text},
+        validate_formats=True,
+    )
+
+
 class _BodyValidator(JSONRequestBodyValidator):
     """JSON body validation whose failures are envelope errors naming the field."""
 
+    # Connexion makes a validator object per request; the compiled schemas are kept per schema.
+
     @property
     def _validator(self) -> Draft4RequestValidator:
-        validator = self.__dict__.get("_compiled")
-        if validator is None:
-            validator = Draft4RequestValidator(self._schema, format_checker=FORMATS)
-            self.__dict__["_compiled"] = validator
-        return validator
+        return _compiled(self._schema, Draft4RequestValidator)[1]
+
+    @property
+    def _fast(self) -> Any:
+        return _compiled(self._schema, Draft4RequestValidator)[0]
 
     async def _parse(self, stream: Any, scope: Scope) -> Any:
         raw = b"".join([message async for message in stream])
@@ -171,11 +198,30 @@ class _BodyValidator(JSONRequestBodyValidator):
     def _validate(self, body: Any) -> Any:
         if body is None and not self._nullable:
             raise errors.bad_request("a JSON request body is required", field="(body)")
+        if self._fast.is_valid(body):
+            return None
         error = best_match(self._validator.iter_errors(body))
         if error is not None:
             field, message = _describe(error)
             raise errors.bad_request(message, field=field)
         return None
+
+
+_COMPILED: dict[tuple[int, type], tuple[dict[str, Any], Any, Any]] = {}
+
+
+def _compiled(schema: dict[str, Any], python_class: type) -> tuple[Any, Any]:
+    """``(fast, python)`` validators of a schema of the contract, compiled once per schema.
+
+    Keyed by the schema object, which lives as long as the app's parsed spec; the entry keeps
+    it alive, so an id is never reused while its entry exists.
+    """
+    key = (id(schema), python_class)
+    entry = _COMPILED.get(key)
+    if entry is None or entry[0] is not schema:
+        python = python_class(schema, format_checker=FORMATS)
+        entry = _COMPILED[key] = (schema, _fast_validator(schema), python)
+    return entry[1], entry[2]
 
 
 class _ParameterValidator(ParameterValidator):
@@ -190,9 +236,10 @@ class _ParameterValidator(ParameterValidator):
                     f"{parameter_type} parameter '{name}' is required", field=name
                 )
             return None
-        error = best_match(
-            Draft4Validator(param.get("schema", param), format_checker=FORMATS).iter_errors(value)
-        )
+        fast, slow = _compiled(param.get("schema", param), Draft4Validator)
+        if fast.is_valid(value):
+            return None
+        error = best_match(slow.iter_errors(value))
         if error is not None:
             reason = error.message
             raise errors.bad_request(f"{parameter_type} parameter '{name}': {reason}", field=name)

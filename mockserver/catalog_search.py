@@ -395,12 +395,19 @@ def _properties(doc: dict[str, Any]) -> dict[str, Any]:
     return props if isinstance(props, dict) else {}
 
 
+# Documents kept as plain JSON bytes before the store starts compressing: decoding one is then
+# about 5 µs instead of 13 µs, for about 2.7 kB each instead of 450 bytes.
+RAW_DOCUMENTS = 5_000
+
+
 class _Documents:
-    """Read-only JSON documents kept compact: orjson bytes, zlib-compressed against a shared
-    dictionary, with identical ``eo:bands`` lists stored once and shared.
+    """Read-only JSON documents kept compact: orjson bytes (zlib-compressed against a shared
+    dictionary beyond the first :data:`RAW_DOCUMENTS`), with identical ``eo:bands`` lists stored
+    once and shared.
 
     A full catalog is about 5 kB of JSON, most of it the band list its bandset shares with every
-    other catalog of that bandset; compressed and without the bands it is about 450 bytes. Decoding
+    other catalog of that bandset; without the bands it is about 2.7 kB, and compressed about
+    450 bytes. Decoding
     one takes about 10 µs, so pages and lookups materialise what they return and nothing else.
     Each access returns a fresh dict (the shared band lists excepted): callers cannot alter the
     stored document.
@@ -438,6 +445,9 @@ class _Documents:
                 }
             doc["\x00bands"] = shared
         raw = orjson.dumps(doc)
+        if len(self._blobs) < RAW_DOCUMENTS:
+            self._blobs.append(raw)
+            return
         if self._zdict is None:
             self._zdict = raw
         compressor = zlib.compressobj(6, zdict=self._zdict)
@@ -447,8 +457,10 @@ class _Documents:
         return len(self._blobs)
 
     def __getitem__(self, row: int) -> dict[str, Any]:
-        decompressor = zlib.decompressobj(zdict=self._zdict)  # type: ignore[arg-type]
-        doc = orjson.loads(decompressor.decompress(self._blobs[row]))
+        blob = self._blobs[row]
+        if row >= RAW_DOCUMENTS:
+            blob = zlib.decompressobj(zdict=self._zdict).decompress(blob)  # type: ignore[arg-type]
+        doc = orjson.loads(blob)
         shared = doc.pop("\x00bands", None)
         if shared:
             assets = doc["details"]["assets"]
