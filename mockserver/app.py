@@ -15,7 +15,6 @@ import re
 from typing import Any
 
 import connexion
-import jsonschema_rs
 import orjson
 from connexion.apps.flask import FlaskOperation
 from connexion.context import _operation as _current_operation
@@ -30,7 +29,7 @@ from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from connexion.security import ApiKeySecurityHandler
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
-from jsonschema import Draft4Validator, FormatChecker, ValidationError
+from jsonschema import Draft4Validator, ValidationError
 from jsonschema.exceptions import best_match
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -38,11 +37,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver import errors
 from mockserver.api import resolve
 from mockserver.api._context import EXTENSION_KEY
-from mockserver.clock import TimeSource, parse_rfc3339
+from mockserver.clock import TimeSource
 from mockserver.data.loader import FixtureSet, load_fixtures
 from mockserver.inline_wsgi import InlineWSGI
 from mockserver.resources import spec_path
-from mockserver.schemas import load_spec
+from mockserver.schemas import FORMATS, compile_fast, load_spec
 from mockserver.service import MockService
 from mockserver.settings import Settings
 
@@ -81,27 +80,6 @@ class _ApiKeyHandler(ApiKeySecurityHandler):
 
 
 # -- validation that names the field --------------------------------------------------------------
-
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
-
-FORMATS = FormatChecker()
-FORMATS.checkers = dict(Draft4Validator.FORMAT_CHECKER.checkers)
-
-
-@FORMATS.checks("uuid")
-def _is_uuid(value: object) -> bool:
-    return not isinstance(value, str) or bool(_UUID.match(value))
-
-
-@FORMATS.checks("date-time", raises=ValueError)
-def _is_date_time(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    if not _DATE_TIME.match(value):
-        return False
-    parse_rfc3339(value)
-    return True
 
 
 def _dotted(path: Any) -> str:
@@ -143,30 +121,6 @@ def _describe(error: ValidationError) -> tuple[str, str]:
         return where or names[-1], f"give only one of {' or '.join(names)}, not both"
     label = where or "request body"
     return where or "(body)", f"{label}: {error.message}"
-
-
-def _is_uuid_text(value: str) -> bool:
-    return bool(_UUID.match(value))
-
-
-def _is_date_time_text(value: str) -> bool:
-    try:
-        return _is_date_time(value)
-    except ValueError:
-        return False
-
-
-def _fast_validator(schema: dict[str, Any]) -> Any:
-    """A compiled (Rust) validator that answers valid / invalid for the common, valid case.
-
-    It checks the same formats as :data:`FORMATS` does for request schemas (uuid, date-time);
-    whenever it says "invalid", the Python validator runs to find and word the error.
-    """
-    return jsonschema_rs.Draft4Validator(
-        schema,
-        formats={"uuid": _is_uuid_text, "date-time": _is_date_time_text},
-        validate_formats=True,
-    )
 
 
 class _BodyValidator(JSONRequestBodyValidator):
@@ -220,7 +174,7 @@ def _compiled(schema: dict[str, Any], python_class: type) -> tuple[Any, Any]:
     entry = _COMPILED.get(key)
     if entry is None or entry[0] is not schema:
         python = python_class(schema, format_checker=FORMATS)
-        entry = _COMPILED[key] = (schema, _fast_validator(schema), python)
+        entry = _COMPILED[key] = (schema, compile_fast(schema), python)
     return entry[1], entry[2]
 
 

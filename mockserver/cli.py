@@ -7,6 +7,7 @@ environment variables and defaults can never drift apart.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -77,6 +78,15 @@ def _settings_from_args(args: argparse.Namespace) -> Settings:
     return settings_mod.from_sources(explicit)
 
 
+def _ready_to_serve(app):  # noqa: ANN001, ANN202
+    """Move everything built so far (spec, fixtures, indexes) out of the garbage collector's
+    sight: a full collection would otherwise walk those long-lived objects again and again,
+    pausing requests for tens of milliseconds."""
+    gc.collect()
+    gc.freeze()
+    return app
+
+
 def app_from_environment():  # noqa: ANN201 - uvicorn factory for worker processes
     """Build the app from settings handed over by ``serve`` (used by each worker process)."""
     from mockserver.app import create_app
@@ -85,7 +95,7 @@ def app_from_environment():  # noqa: ANN201 - uvicorn factory for worker process
     for key in ("fixtures", "state_file"):
         if raw.get(key):
             raw[key] = Path(raw[key])
-    return create_app(Settings(**raw))
+    return _ready_to_serve(create_app(Settings(**raw)))
 
 
 def _banner(settings: Settings, started: float) -> str:
@@ -115,7 +125,7 @@ def serve(settings: Settings) -> int:
         if settings.workers == 1:
             from mockserver.app import create_app
 
-            app = create_app(settings)
+            app = _ready_to_serve(create_app(settings))
             print(_banner(settings, started), flush=True)
             uvicorn.run(
                 app, host=settings.host, port=settings.port, log_level=log_level, access_log=False

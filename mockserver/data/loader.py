@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 from jsonschema.exceptions import ValidationError, best_match
 
 from mockserver.resources import default_fixtures_dir
-from mockserver.schemas import field_path, validator_for
+from mockserver.schemas import fast_validator_for, field_path, validator_for
 
 # file name -> ((top-level key, component schema, id field), ...)
 LAYOUT: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -169,21 +169,16 @@ def _validate_records(
 ) -> None:
     """Schema-check each record and id uniqueness; ``section`` names a shared file's list."""
     validator = validator_for(schema)
-    band_check = _BandCheck() if schema == "Catalog" and _eo_bands_split_is_exact() else None
+    fast = fast_validator_for(schema)
     seen: dict[str, int | str] = {}
     for position, record in enumerate(items):
         index: int | str = position if section is None else f"{section}[{position}]"
         record_id = _record_id(record, id_field)
-        bands: list[tuple[str, Any]] = []
-        document = record if band_check is None else _without_eo_bands(record, bands)
-        errors = list(validator.iter_errors(document))
-        if errors:
-            path, message = _describe(best_match(errors))
-            raise FixtureError(shown, index, path, message, record_id=record_id)
-        if band_check is not None:
-            problem = band_check.first_problem(bands)
-            if problem is not None:
-                raise FixtureError(shown, index, *problem, record_id=record_id)
+        if not fast.is_valid(record):
+            error = best_match(validator.iter_errors(record))
+            if error is not None:
+                path, message = _describe(error)
+                raise FixtureError(shown, index, path, message, record_id=record_id)
         if record_id is not None:
             if record_id in seen:
                 raise FixtureError(
@@ -194,82 +189,6 @@ def _validate_records(
                     record_id=record_id,
                 )
             seen[record_id] = index
-
-
-# Speed-up for catalogs (the loader runs at server start): most of a catalog's JSON nodes are its
-# assets' ``eo:bands`` entries, and the same few bandsets repeat across hundreds of catalogs. When
-# the spec types ``StacAsset.eo:bands`` as nothing more than an array of ``EoBand``, validating each
-# catalog with those arrays emptied plus each distinct band once against ``EoBand`` is exactly
-# equivalent to validating the whole catalog, and several times faster. Otherwise the full
-# validation runs.
-
-
-def _eo_bands_split_is_exact() -> bool:
-    try:
-        catalog = validator_for("Catalog").schema
-        assets = catalog["properties"]["details"]["properties"]["assets"]
-        prop = assets["additionalProperties"]["properties"]["eo:bands"]
-        band = validator_for("EoBand").schema
-    except (KeyError, TypeError):
-        return False
-    return (
-        not {"properties", "patternProperties"} & set(assets)
-        and isinstance(prop, dict)
-        and set(prop) <= {"type", "items", "description"}
-        and prop.get("type") == "array"
-        and prop.get("items") == band
-    )
-
-
-def _without_eo_bands(record: Any, bands: list[tuple[str, Any]]) -> Any:
-    """``record`` with every ``details.assets.*.eo:bands`` list emptied (copies, not in place);
-    the removed entries are appended to ``bands`` as (field path, band)."""
-    try:
-        assets = record["details"]["assets"]
-    except (KeyError, TypeError):
-        return record
-    if not isinstance(assets, dict):
-        return record
-    new_assets = {}
-    for key, asset in assets.items():
-        if isinstance(asset, dict) and isinstance(asset.get("eo:bands"), list):
-            prefix = f"details.assets.{key}.eo:bands"
-            bands.extend((f"{prefix}.{n}", band) for n, band in enumerate(asset["eo:bands"]))
-            asset = {**asset, "eo:bands": []}
-        new_assets[key] = asset
-    return {**record, "details": {**record["details"], "assets": new_assets}}
-
-
-class _BandCheck:
-    """Validates ``EoBand`` entries, each distinct one only once."""
-
-    def __init__(self) -> None:
-        self._validator = validator_for("EoBand")
-        self._valid: set[Any] = set()
-
-    @staticmethod
-    def _key(band: Any) -> Any:
-        if not isinstance(band, dict):
-            return None
-        try:
-            key = tuple(sorted((k, type(v), v) for k, v in band.items()))
-            hash(key)
-        except TypeError:
-            return None
-        return key
-
-    def first_problem(self, bands: list[tuple[str, Any]]) -> tuple[str, str] | None:
-        for path, band in bands:
-            key = self._key(band)
-            if key is not None and key in self._valid:
-                continue
-            errors = list(self._validator.iter_errors(band))
-            if errors:
-                field, message = _describe(best_match(errors))
-                return (path if field == "(document)" else f"{path}.{field}"), message
-            if key is not None:
-                self._valid.add(key)
-        return None
 
 
 def _check_manifest(

@@ -12,8 +12,8 @@ never leave through the API.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
-import json
 import sqlite3
 import threading
 import uuid
@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from mockserver.clock import WorkspaceClock
 
@@ -101,7 +103,7 @@ class WorkspaceSeed:
 
 
 def _dumps(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(doc).decode()
 
 
 class StateStore:
@@ -115,9 +117,11 @@ class StateStore:
         self._conn = sqlite3.connect(
             target, check_same_thread=False, isolation_level=None, timeout=10.0
         )
+        self._lock_file: Any = None
         if path is not None:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._lock_file = open(f"{path}.lock", "a+b")  # noqa: SIM115 - held for life
         self._conn.execute("PRAGMA busy_timeout=10000")
         with self._lock:
             self._conn.executescript(_SCHEMA)
@@ -126,10 +130,12 @@ class StateStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            if self._lock_file is not None:
+                self._lock_file.close()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, self._writer_lock():
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
@@ -137,6 +143,23 @@ class StateStore:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        """Queue writers of a shared state file on an OS lock before SQLite sees them.
+
+        SQLite makes a writer that finds the database locked sleep and retry, in steps of
+        milliseconds; with several workers writing, those sleeps dominate. A blocking ``flock``
+        wakes the next writer the moment the lock is free, and readers (WAL) never wait at all.
+        """
+        if self._lock_file is None:
+            yield
+            return
+        fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._lock:
@@ -302,13 +325,13 @@ class StateStore:
         rows = self._read(
             "SELECT body FROM stores WHERE workspace = ? ORDER BY rowid", (workspace,)
         )
-        return [json.loads(body) for (body,) in rows]
+        return [orjson.loads(body) for (body,) in rows]
 
     def get_store(self, workspace: str, store_id: str) -> dict[str, Any] | None:
         rows = self._read(
             "SELECT body FROM stores WHERE workspace = ? AND id = ?", (workspace, store_id)
         )
-        return json.loads(rows[0][0]) if rows else None
+        return orjson.loads(rows[0][0]) if rows else None
 
     def delete_store(self, workspace: str, store_id: str) -> bool:
         with self._tx() as conn:
@@ -353,7 +376,7 @@ class StateStore:
                 sql += f" AND {column} = ?"
                 params.append(value)
         sql += " ORDER BY rowid DESC"
-        return [json.loads(body) for (body,) in self._read(sql, params)]
+        return [orjson.loads(body) for (body,) in self._read(sql, params)]
 
     def latest_deliveries(
         self, workspace: str, catalog_ids: Sequence[str]
@@ -370,7 +393,7 @@ class StateStore:
         latest: dict[str, dict[str, Any]] = {}
         for catalog_id, body in rows:
             if catalog_id not in latest:
-                latest[catalog_id] = json.loads(body)
+                latest[catalog_id] = orjson.loads(body)
         return latest
 
     # -- downloads --------------------------------------------------------------------------
@@ -388,7 +411,7 @@ class StateStore:
         rows = self._read(
             "SELECT body FROM downloads WHERE workspace = ? AND id = ?", (workspace, download_id)
         )
-        return json.loads(rows[0][0]) if rows else None
+        return orjson.loads(rows[0][0]) if rows else None
 
     # -- AOIs -------------------------------------------------------------------------------
 
@@ -417,7 +440,7 @@ class StateStore:
         rows = self._read(
             "SELECT body FROM aois WHERE workspace = ? AND id = ?", (workspace, aoi_id)
         )
-        return json.loads(rows[0][0]) if rows else None
+        return orjson.loads(rows[0][0]) if rows else None
 
     def query_aois(
         self,
@@ -456,4 +479,4 @@ class StateStore:
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             page_params += [limit, offset]
-        return [json.loads(body) for (body,) in self._read(sql, page_params)], total
+        return [orjson.loads(body) for (body,) in self._read(sql, page_params)], total
