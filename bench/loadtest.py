@@ -58,7 +58,7 @@ BUSY_PERCENT = 10.0
 API_KEY = "bench-key"
 # Prism is stateless and answers GetDownloadById from the spec's example whatever the id.
 PRISM_DOWNLOAD_ID = "5d0f8c3b-9e2a-4b71-8c46-a3e9f1d2b605"
-SEARCH_FILTERS = {"datetime": "2023-01-01T00:00:00Z/..", "bbox": [60, 5, 100, 40], "limit": 10}
+SEARCH_FILTERS = {"datetime": "2023-01-01T00:00:00Z/..", "bbox": [60, 5, 100, 40]}
 STORE_BODY = {
     "type": "S3",
     "configs": {"bucket": "bench-bucket", "region": "ap-south-1", "path_prefix": "bench/"},
