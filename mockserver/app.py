@@ -25,6 +25,7 @@ from connexion.frameworks.flask import Flask as FlaskFramework
 from connexion.json_schema import Draft4RequestValidator
 from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.operations import OpenAPIOperation
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from connexion.security import ApiKeySecurityHandler
@@ -356,6 +357,35 @@ class _CompiledView:
         return self._decorated(FlaskFramework.get_request(uri_parser=self._uri_parser))
 
 
+class _MemoMediaTypeDict(MediaTypeDict):
+    """Connexion's media-type lookup (a sort and several ``fnmatch`` calls), remembered per
+    content type: the validator map is fixed once the app is built."""
+
+    def __getitem__(self, item: str) -> Any:
+        memo = self.__dict__.setdefault("_memo", {})
+        if item not in memo:
+            memo[item] = super().__getitem__(item)
+        return memo[item]
+
+
+def _memoise_body_definitions() -> None:
+    """Remember each operation's request-body definition instead of rebuilding it (with a new
+    media-type dict) six times per request. It depends only on the operation and the content
+    type, both fixed once the spec is loaded."""
+    original = OpenAPIOperation.body_definition
+    if getattr(original, "memoised", False):
+        return
+
+    def body_definition(self: OpenAPIOperation, content_type: str | None = None) -> dict:
+        memo = self.__dict__.setdefault("_body_definitions", {})
+        if content_type not in memo:
+            memo[content_type] = original(self, content_type)
+        return memo[content_type]
+
+    body_definition.memoised = True  # type: ignore[attr-defined]
+    OpenAPIOperation.body_definition = body_definition  # type: ignore[method-assign]
+
+
 def _compile_views(flask_app: Any) -> None:
     for endpoint, view in list(flask_app.view_functions.items()):
         if isinstance(view, FlaskOperation):
@@ -399,7 +429,8 @@ def create_app(
 
     validators = dict(VALIDATOR_MAP)
     validators["parameter"] = _ParameterValidator
-    validators["body"] = MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": _BodyValidator})
+    validators["body"] = _MemoMediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": _BodyValidator})
+    _memoise_body_definitions()
 
     app = MockApp(
         __name__,
