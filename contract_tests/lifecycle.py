@@ -120,14 +120,46 @@ def _catalog_body(kit: Kit, data: st.DataObject, by_order_item: bool) -> dict[st
 # -- downloads ------------------------------------------------------------------------------------
 
 
-class DownloadMachine(RuleBasedStateMachine):
+class _AsyncMachine(RuleBasedStateMachine):
+    """What the download and delivery machines share: on the mock, time passes by moving its
+    clock and the next resource can be told to fail; any tracked resource can be looked at."""
+
     kit: Kit
     tracked: dict[str, Tracked]
+    kind: str  # "download" or "delivery", as the control API's overrides name them
 
     def __init__(self) -> None:
         super().__init__()
         self.api = Api(self.kit, self.kit.target.session())
         self.mine: list[str] = []
+
+    @precondition(lambda self: self.kit.target.is_mock)
+    @rule(seconds=st.sampled_from([0.5, 1.0, 2.0, 3.0, 5.0]))
+    def let_time_pass(self, seconds: float) -> None:
+        self.kit.target.advance(self.api.session, seconds)
+
+    @precondition(lambda self: self.kit.target.is_mock)
+    @rule()
+    def next_one_fails(self) -> None:
+        """The mock can be told to fail the next one, so the failure path is seen too."""
+        self.api.call(
+            None,
+            "POST",
+            "/_mock/overrides",
+            json={"kind": self.kind, "count": 1, "outcome": "failed"},
+        )
+
+    @precondition(lambda self: bool(self.mine))
+    @rule(data=st.data())
+    def observe(self, data: st.DataObject) -> None:
+        self._observe(self.tracked[data.draw(st.sampled_from(self.mine))])
+
+    def _observe(self, tracked: Tracked) -> None:
+        raise NotImplementedError
+
+
+class DownloadMachine(_AsyncMachine):
+    kind = "download"
 
     @rule(data=st.data(), by_order_item=st.booleans())
     def create(self, data: st.DataObject, by_order_item: bool) -> None:
@@ -150,26 +182,7 @@ class DownloadMachine(RuleBasedStateMachine):
         self.mine.append(tracked.id)
         self._see(tracked, payload, "CreateDownload")
 
-    @precondition(lambda self: self.kit.target.is_mock)
-    @rule(seconds=st.sampled_from([0.5, 1.0, 2.0, 3.0, 5.0]))
-    def let_time_pass(self, seconds: float) -> None:
-        self.kit.target.advance(self.api.session, seconds)
-
-    @precondition(lambda self: self.kit.target.is_mock)
-    @rule()
-    def next_one_fails(self) -> None:
-        """The mock can be told to fail the next download, so the ``failed`` path is seen too."""
-        self.api.call(
-            None,
-            "POST",
-            "/_mock/overrides",
-            json={"kind": "download", "count": 1, "outcome": "failed"},
-        )
-
-    @precondition(lambda self: bool(self.mine))
-    @rule(data=st.data())
-    def observe(self, data: st.DataObject) -> None:
-        tracked = self.tracked[data.draw(st.sampled_from(self.mine))]
+    def _observe(self, tracked: Tracked) -> None:
         observe_download(self.kit, self.api, tracked)
 
     def _see(self, tracked: Tracked, payload: dict[str, Any], operation: str) -> None:
@@ -341,14 +354,8 @@ def finish_downloads(kit: Kit, tracked: dict[str, Tracked]) -> None:
 # -- deliveries -----------------------------------------------------------------------------------
 
 
-class DeliveryMachine(RuleBasedStateMachine):
-    kit: Kit
-    tracked: dict[str, Tracked]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.api = Api(self.kit, self.kit.target.session())
-        self.mine: list[str] = []
+class DeliveryMachine(_AsyncMachine):
+    kind = "delivery"
 
     @rule(data=st.data(), by_order_item=st.booleans())
     def create(self, data: st.DataObject, by_order_item: bool) -> None:
@@ -378,25 +385,7 @@ class DeliveryMachine(RuleBasedStateMachine):
             self.mine.append(tracked.id)
             see_delivery(self.kit, tracked, delivery, "CreateDelivery")
 
-    @precondition(lambda self: self.kit.target.is_mock)
-    @rule(seconds=st.sampled_from([0.5, 1.0, 2.0, 3.0, 5.0]))
-    def let_time_pass(self, seconds: float) -> None:
-        self.kit.target.advance(self.api.session, seconds)
-
-    @precondition(lambda self: self.kit.target.is_mock)
-    @rule()
-    def next_one_fails(self) -> None:
-        self.api.call(
-            None,
-            "POST",
-            "/_mock/overrides",
-            json={"kind": "delivery", "count": 1, "outcome": "failed"},
-        )
-
-    @precondition(lambda self: bool(self.mine))
-    @rule(data=st.data())
-    def observe(self, data: st.DataObject) -> None:
-        tracked = self.tracked[data.draw(st.sampled_from(self.mine))]
+    def _observe(self, tracked: Tracked) -> None:
         observe_delivery(self.kit, self.api, tracked)
 
 
