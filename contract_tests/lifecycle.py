@@ -17,6 +17,7 @@ clock is advanced, any other server is polled with a bounded timeout.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -271,24 +272,45 @@ def see_download(kit: Kit, tracked: Tracked, payload: dict[str, Any], operation:
     return status
 
 
-def _wait_downloads(kit: Kit, api: Api, items: list[Tracked]) -> None:
-    """Poll (or, on the mock, move the clock) until every download is final; report those that
-    never get there."""
-    pending = [t for t in items if not t.statuses or t.statuses[-1] not in DOWNLOAD_FINAL]
+def _wait_final(
+    kit: Kit,
+    api: Api,
+    items: Iterable[Tracked],
+    *,
+    kind: str,
+    observe: Callable[[Kit, Api, Tracked], str | None],
+    rank: dict[str, int],
+    final: set[str],
+) -> None:
+    """Poll (or, on the mock, move the clock) until every tracked ``kind`` is final; report
+    those that never get there."""
+    pending = [t for t in items if not t.statuses or t.statuses[-1] not in final]
 
     def all_final() -> bool | None:
         for item in list(pending):
-            status = observe_download(kit, api, item)
+            status = observe(kit, api, item)
             # A status outside the enum is already reported; waiting on it would be pointless.
-            if status is None or status in DOWNLOAD_FINAL or status not in DOWNLOAD_RANK:
+            if status is None or status in final or status not in rank:
                 pending.remove(item)
         return True if not pending else None
 
     try:
-        kit.target.wait_for(api.session, all_final, what="every download", step_seconds=5.0)
+        kit.target.wait_for(api.session, all_final, what=f"every {kind}", step_seconds=5.0)
     except AssertionError as exc:
         stuck = ", ".join(f"{t.id} ({t.statuses[-1] if t.statuses else '?'})" for t in pending)
-        violate(kit, "download_ends_success_or_failed", f"{exc}: {stuck}")
+        violate(kit, f"{kind}_ends_success_or_failed", f"{exc}: {stuck}")
+
+
+def _wait_downloads(kit: Kit, api: Api, items: list[Tracked]) -> None:
+    _wait_final(
+        kit,
+        api,
+        items,
+        kind="download",
+        observe=observe_download,
+        rank=DOWNLOAD_RANK,
+        final=DOWNLOAD_FINAL,
+    )
 
 
 def _one_success(kit: Kit, api: Api, tracked: dict[str, Tracked]) -> None:
@@ -445,22 +467,15 @@ def finish_deliveries(kit: Kit, tracked: dict[str, Tracked]) -> None:
                 kit.target.remember("delivery", delivery["delivery_id"], api.session.api_key)
                 item = tracked[delivery["delivery_id"]] = Tracked(delivery["delivery_id"])
                 see_delivery(kit, item, delivery, "CreateDelivery")
-    pending = [
-        t for t in tracked.values() if not t.statuses or t.statuses[-1] not in DELIVERY_FINAL
-    ]
-
-    def all_final() -> bool | None:
-        for item in list(pending):
-            status = observe_delivery(kit, api, item)
-            if status is None or status in DELIVERY_FINAL or status not in DELIVERY_RANK:
-                pending.remove(item)
-        return True if not pending else None
-
-    try:
-        kit.target.wait_for(api.session, all_final, what="every delivery", step_seconds=5.0)
-    except AssertionError as exc:
-        stuck = ", ".join(f"{t.id} ({t.statuses[-1] if t.statuses else '?'})" for t in pending)
-        violate(kit, "delivery_ends_success_or_failed", f"{exc}: {stuck}")
+    _wait_final(
+        kit,
+        api,
+        tracked.values(),
+        kind="delivery",
+        observe=observe_delivery,
+        rank=DELIVERY_RANK,
+        final=DELIVERY_FINAL,
+    )
     holds(kit, "delivery_status_moves_forward", "delivery_ends_success_or_failed")
 
 

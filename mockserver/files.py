@@ -13,12 +13,12 @@ download always yields the same bytes, so ranged requests can resume it.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import io
 import json
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -90,12 +90,14 @@ def _preview(catalog: dict[str, Any]) -> bytes:
     return out.getvalue()
 
 
-@functools.lru_cache(maxsize=64)
-def _archive(catalogs: tuple[tuple[str, str], ...]) -> bytes:
+_ARCHIVES: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+_ARCHIVES_KEPT = 64
+
+
+def _build_archive(catalogs: Sequence[dict[str, Any]]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for _catalog_id, catalog_json in catalogs:
-            catalog = json.loads(catalog_json)
+        for catalog in catalogs:
             item_id = catalog["details"]["id"]
             for name, data in (
                 (f"{item_id}/{item_id}.json", json.dumps(catalog["details"], indent=2).encode()),
@@ -108,6 +110,14 @@ def _archive(catalogs: tuple[tuple[str, str], ...]) -> bytes:
 
 
 def archive_for(catalogs: Sequence[dict[str, Any]]) -> bytes:
-    """The zip of a download's catalogs (cached: the same catalogs give the same bytes)."""
-    key = tuple((c["id"], json.dumps(c, sort_keys=True)) for c in catalogs)
-    return _archive(key)
+    """The zip of a download's catalogs. Catalogs never change while the mock runs, so the last
+    few archives are kept by catalog ids: a resumed or repeated fetch gets the same bytes."""
+    key = tuple(c["id"] for c in catalogs)
+    data = _ARCHIVES.get(key)
+    if data is None:
+        data = _ARCHIVES[key] = _build_archive(catalogs)
+        while len(_ARCHIVES) > _ARCHIVES_KEPT:
+            _ARCHIVES.popitem(last=False)
+    else:
+        _ARCHIVES.move_to_end(key)
+    return data
