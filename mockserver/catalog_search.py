@@ -19,7 +19,7 @@ import json
 import math
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -47,6 +47,9 @@ DEFAULT_LIMIT = 2
 MAX_LIMIT = 100
 QUERY_OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "in")
 SORT_DIRECTIONS = ("ASC", "DESC")
+_SORT_FORMS = '{"<field>": "ASC"|"DESC"} or {"field": "<field>", "direction": "asc"|"desc"}'
+# ``properties->>'datetime'``: how the reference's description names a STAC property.
+_PROPERTY_PATH = re.compile(r"^properties\s*->>?\s*'([^']+)'$")
 #: Catalog fields (outside ``details.properties``) usable in ``query`` and ``sort_by``.
 #: These names always mean the top-level field, never a STAC property of the same name.
 TOP_LEVEL_FIELDS = (
@@ -632,8 +635,16 @@ class CatalogIndex:
 
     # -- search ----------------------------------------------------------------------------
 
-    def search(self, request: dict[str, Any] | None) -> tuple[list[dict[str, Any]], int]:
-        """The requested page of matching catalogs and the total number of matches."""
+    def search(
+        self,
+        request: dict[str, Any] | None,
+        delivery_statuses: Mapping[str, str] | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The requested page of matching catalogs and the total number of matches.
+
+        ``delivery_statuses`` maps catalog ids to the caller's own delivery status; a catalog not
+        in it is ``UNSPECIFIED``. Without it, filters and sorts use the stored status.
+        """
         if request is None:
             request = {}
         if not isinstance(request, dict):
@@ -652,6 +663,18 @@ class CatalogIndex:
         query = self._parse_query(request.get("query"))
         sort = self._parse_sort(request.get("sort_by"))
 
+        columns: dict[str, _Column] = {}
+        if delivery_statuses is not None:
+            statuses = ["UNSPECIFIED"] * self._n
+            for catalog_id, status in delivery_statuses.items():
+                row = self._by_id.get(catalog_id)
+                if row is not None:
+                    statuses[row] = status
+            columns["delivery_status"] = _Column(statuses)
+
+        def column(name: str) -> _Column:
+            return columns.get(name) or self._column(name)
+
         mask: np.ndarray | None = None
         for name, values in lists.items():
             if values:
@@ -665,13 +688,13 @@ class CatalogIndex:
         if area is not None:
             mask = _and(mask, self._bbox_overlap([area.bounds]))
         for name, op, operand in query:
-            mask = _and(mask, self._column(name).match(op, operand))
+            mask = _and(mask, column(name).match(op, operand))
         if boxes is not None and mask is not None:
             self._refine_bbox(mask, boxes)
         if area is not None and mask is not None:
             self._refine(mask, np.flatnonzero(mask & self._refinable), area)
 
-        selected = self._sorted_rows(mask, sort)
+        selected = self._sorted_rows(mask, sort, column)
         page = selected[offset : offset + limit].tolist()
         return [self._docs[row] for row in page], len(selected)
 
@@ -755,21 +778,28 @@ class CatalogIndex:
         return value
 
     def _parse_sort(self, sort_by: Any) -> list[tuple[str, bool]]:
+        """Sort keys in either documented form: ``{"<field>": "ASC"|"DESC"}`` or
+        ``{"field": "<field>", "direction": "asc"|"desc"}`` (the field may be written
+        ``properties->>'<field>'``, the direction in any case)."""
         if sort_by is None:
             return []
         if not isinstance(sort_by, list):
             raise bad_request(
-                'sort_by must be an array of {"<field>": "ASC"|"DESC"}', field="sort_by"
+                f"sort_by must be an array of sort keys ({_SORT_FORMS})", field="sort_by"
             )
         parsed: list[tuple[str, bool]] = []
         for i, item in enumerate(sort_by):
             field = f"sort_by[{i}]"
-            if not isinstance(item, dict) or len(item) != 1:
-                raise bad_request(
-                    f'{field} must be an object with one key: {{"<field>": "ASC"|"DESC"}}',
-                    field=field,
-                )
-            ((name, direction),) = item.items()
+            if isinstance(item, dict) and "field" in item:
+                name, direction = item["field"], item.get("direction", "ASC")
+                if set(item) - {"field", "direction"} or not isinstance(name, str):
+                    raise bad_request(f"{field} must be one sort key ({_SORT_FORMS})", field=field)
+                name = _PROPERTY_PATH.sub(r"\1", name.strip())
+                direction = direction.upper() if isinstance(direction, str) else direction
+            elif isinstance(item, dict) and len(item) == 1:
+                ((name, direction),) = item.items()
+            else:
+                raise bad_request(f"{field} must be one sort key ({_SORT_FORMS})", field=field)
             self._check_field(name, field, "sort field")
             if direction not in SORT_DIRECTIONS:
                 raise bad_request(
@@ -865,11 +895,16 @@ class CatalogIndex:
 
     # -- ordering --------------------------------------------------------------------------
 
-    def _sorted_rows(self, mask: np.ndarray | None, sort: list[tuple[str, bool]]) -> np.ndarray:
+    def _sorted_rows(
+        self,
+        mask: np.ndarray | None,
+        sort: list[tuple[str, bool]],
+        column: Callable[[str], _Column],
+    ) -> np.ndarray:
         if not sort:
             return self._order if mask is None else self._order[mask[self._order]]
         rows = np.arange(self._n, dtype=np.intp) if mask is None else np.flatnonzero(mask)
         keys = [self._id_rank[rows]]
         for name, descending in reversed(sort):
-            keys.append(self._column(name).sort_key(descending)[rows])
+            keys.append(column(name).sort_key(descending)[rows])
         return rows[np.lexsort(keys)]

@@ -6,9 +6,10 @@ expiry instant, keyed by a secret derived from the run's seed, so every worker p
 deployment mints and accepts the same URLs. Expiry is judged on the workspace's clock, so a test
 can make a URL expire by advancing that clock.
 
-The file is a zip holding, for each catalog, its STAC item as JSON and a small georeferenced
-GeoTIFF (an RGB preview over the footprint's bounding box). It is built deterministically: the same
-download always yields the same bytes, so ranged requests can resume it.
+The file is a zip holding, for each catalog (or AOI asset), its document as JSON (a catalog's STAC
+item, an asset's record) and a small georeferenced GeoTIFF (an RGB preview over its bounding box).
+It is built deterministically: the same download always yields the same bytes, so ranged requests
+can resume it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -63,15 +65,42 @@ def signer(
     return sign
 
 
-def _preview(catalog: dict[str, Any]) -> bytes:
-    """A small RGB GeoTIFF over the catalog's bbox (EPSG:4326), seeded by the catalog id."""
-    seed = int.from_bytes(hashlib.sha256(catalog["id"].encode()).digest()[:8], "big")
+@dataclass(frozen=True)
+class ArchiveEntry:
+    """One folder of a download's zip: ``<name>/<name>.json`` and ``<name>/<name>_preview.tif``."""
+
+    name: str
+    document: dict[str, Any]
+    #: Seeds the preview's pixels and keys the archive cache (a catalog or asset id).
+    key: str
+    bbox: tuple[float, float, float, float]
+
+
+def catalog_entry(catalog: dict[str, Any]) -> ArchiveEntry:
+    """A catalog in a download: its STAC item over its footprint's bounding box."""
+    west, south, east, north = catalog["details"]["bbox"][:4]
+    return ArchiveEntry(
+        catalog["details"]["id"], catalog["details"], catalog["id"], (west, south, east, north)
+    )
+
+
+def asset_entry(asset: dict[str, Any]) -> ArchiveEntry:
+    """An AOI asset in a download: its record over the AOI's bounding box."""
+    ring = asset["geometry"]["coordinates"][0]
+    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+    bbox = (min(lons), min(lats), max(lons), max(lats))
+    return ArchiveEntry(f"{asset['asset_type']}-{asset['id']}", asset, asset["id"], bbox)
+
+
+def _preview(entry: ArchiveEntry) -> bytes:
+    """A small RGB GeoTIFF over the entry's bbox (EPSG:4326), seeded by its key."""
+    seed = int.from_bytes(hashlib.sha256(entry.key.encode()).digest()[:8], "big")
     rng = np.random.default_rng(seed)
     gradient = np.linspace(800, 2400, PREVIEW_SIZE, dtype=np.float64)
     base = gradient[None, :] + gradient[:, None] / 2
     bands = [base + rng.normal(0, 120, base.shape) + offset for offset in (0, 300, -200)]
     pixels = np.clip(np.stack(bands, axis=-1), 0, 10000).astype(np.uint16)
-    west, south, east, north = catalog["details"]["bbox"][:4]
+    west, south, east, north = entry.bbox
     scale = ((east - west) / PREVIEW_SIZE, (north - south) / PREVIEW_SIZE, 0.0)
     geokeys = (1, 1, 0, 3, 1024, 0, 1, 2, 1025, 0, 1, 1, 2048, 0, 1, 4326)
     out = io.BytesIO()
@@ -94,14 +123,14 @@ _ARCHIVES: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
 _ARCHIVES_KEPT = 64
 
 
-def _build_archive(catalogs: Sequence[dict[str, Any]]) -> bytes:
+def _build_archive(entries: Sequence[ArchiveEntry]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for catalog in catalogs:
-            item_id = catalog["details"]["id"]
+        for entry in entries:
+            folder = entry.name
             for name, data in (
-                (f"{item_id}/{item_id}.json", json.dumps(catalog["details"], indent=2).encode()),
-                (f"{item_id}/{item_id}_preview.tif", _preview(catalog)),
+                (f"{folder}/{folder}.json", json.dumps(entry.document, indent=2).encode()),
+                (f"{folder}/{folder}_preview.tif", _preview(entry)),
             ):
                 info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
                 info.compress_type = zipfile.ZIP_DEFLATED
@@ -109,13 +138,14 @@ def _build_archive(catalogs: Sequence[dict[str, Any]]) -> bytes:
     return out.getvalue()
 
 
-def archive_for(catalogs: Sequence[dict[str, Any]]) -> bytes:
-    """The zip of a download's catalogs. Catalogs never change while the mock runs, so the last
-    few archives are kept by catalog ids: a resumed or repeated fetch gets the same bytes."""
-    key = tuple(c["id"] for c in catalogs)
+def archive_for(entries: Sequence[ArchiveEntry]) -> bytes:
+    """The zip of a download's catalogs or assets. What a download holds never changes, so the
+    last few archives are kept by their entries' keys: a resumed or repeated fetch gets the same
+    bytes."""
+    key = tuple(e.key for e in entries)
     data = _ARCHIVES.get(key)
     if data is None:
-        data = _ARCHIVES[key] = _build_archive(catalogs)
+        data = _ARCHIVES[key] = _build_archive(entries)
         while len(_ARCHIVES) > _ARCHIVES_KEPT:
             _ARCHIVES.popitem(last=False)
     else:

@@ -17,6 +17,7 @@ from typing import Any
 
 import shapely
 from pyproj import Geod
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 from shapely.validation import explain_validity
@@ -322,3 +323,12 @@ def bbox_of(geom: BaseGeometry) -> list[float]:
     """``[minLon, minLat, maxLon, maxLat]`` of a geometry."""
     min_lon, min_lat, max_lon, max_lat = geom.bounds
     return [float(min_lon), float(min_lat), float(max_lon), float(max_lat)]
+
+
+def hull_polygon(geometries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The convex hull of GeoJSON polygons, as a GeoJSON Polygon (counter-clockwise, closed,
+    coordinates rounded to 6 decimal places)."""
+    shapes = [shape(g) for g in geometries]
+    hull = orient(shapely.union_all(shapes).convex_hull, sign=1.0)
+    ring = [[round(x, 6), round(y, 6)] for x, y in hull.exterior.coords]
+    return {"type": "Polygon", "coordinates": [ring]}

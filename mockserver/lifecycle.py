@@ -13,7 +13,8 @@ from typing import Any
 
 SUCCESS = "success"
 FAILED = "failed"
-OUTCOMES = (SUCCESS, FAILED)
+#: Only AOIs end this way: some of their imagery could not be processed.
+PARTIAL_SUCCESS = "partial_success"
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ _DOWNLOAD_STATUS = {
     SUCCESS: "success",
     FAILED: "failed",
 }
-_DELIVERY_STATUS = {
+# Deliveries and AOI downloads spell their statuses in upper case.
+_UPPER_CASE_STATUS = {
     "queued": "CREATED",
     "processing": "IN_PROGRESS",
     SUCCESS: "SUCCESS",
@@ -88,21 +90,25 @@ def download_status(timeline: Timeline, now: float) -> str:
 
 def delivery_status(timeline: Timeline, now: float) -> str:
     """``CREATED`` → ``IN_PROGRESS`` → ``SUCCESS`` | ``FAILED``."""
-    return _DELIVERY_STATUS[timeline.phase(now)]
+    return _UPPER_CASE_STATUS[timeline.phase(now)]
 
 
-def aoi_state(timeline: Timeline, now: float) -> tuple[str, float]:
-    """``(status, progress)``: ``started`` at 0, ``running`` rising to 100, then the outcome.
+def aoi_download_status(timeline: Timeline, now: float) -> str:
+    """``CREATED`` → ``IN_PROGRESS`` → ``SUCCESS`` | ``FAILED``, as deliveries spell them."""
+    return _UPPER_CASE_STATUS[timeline.phase(now)]
 
-    ``progress`` 100 means processing is over, whatever the outcome.
+
+def aoi_state(timeline: Timeline, now: float) -> tuple[str, int]:
+    """``(status, progress)``: ``started`` at 0, ``running`` rising to 99, then the outcome
+    (``success``, ``partial_success`` or ``failed``) at 100.
+
+    ``progress`` is a whole percentage; 100 means processing is over, whatever the outcome.
     """
     phase = timeline.phase(now)
     if phase == "queued":
-        return "started", 0.0
+        return "started", 0
     if phase == "processing":
         span = timeline.processing_seconds or 1.0
         done = (now - timeline.started) / span
-        return "running", round(min(max(done, 0.0), 0.99) * 100, 1)
-    if phase == SUCCESS:
-        return "success", 100.0
-    return "failed", 100.0
+        return "running", int(min(max(done, 0.0), 0.99) * 100)
+    return phase, 100

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver import errors, geo, lifecycle
+from mockserver import aoi_assets, errors, geo, lifecycle
 from mockserver.catalog_search import CatalogIndex
 from mockserver.clock import TimeSource, WorkspaceClock, parse_rfc3339, to_rfc3339
 from mockserver.data.loader import FixtureSet
@@ -22,7 +23,7 @@ from mockserver.lifecycle import Timeline
 from mockserver.settings import Settings
 from mockserver.state.store import NameTaken, StateStore, WorkspaceSeed
 
-# Secrets each store type needs (all of them, and nothing else).
+# Secrets each store type needs to write; a delivery into a store lacking one ends FAILED.
 STORE_SECRETS: dict[str, tuple[str, ...]] = {
     "S3": ("access_key_id", "secret_access_key"),
     "GCS": ("project_id", "service_account_credentials"),
@@ -52,10 +53,6 @@ def workspace_for_key(api_key: str) -> Workspace:
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if not k.startswith("_")}
-
-
-def _join_key(*parts: str) -> str:
-    return "/".join(p.strip("/") for p in parts if p and p.strip("/"))
 
 
 class MockService:
@@ -92,7 +89,12 @@ class MockService:
             created = parse_rfc3339(aoi["created_at"])
             outcome = "failed" if aoi["status"] == "failed" else lifecycle.SUCCESS
             aois.append({**aoi, "_timeline": Timeline(created, 0.0, 0.0, outcome).to_record()})
-        return WorkspaceSeed(stores=list(self.fixtures.stores), aois=aois)
+        # Seeded stores stand for stores configured with working credentials.
+        stores = [
+            {**store, "_secret_keys": list(STORE_SECRETS[store["type"]])}
+            for store in self.fixtures.stores
+        ]
+        return WorkspaceSeed(stores=stores, aois=aois)
 
     def open_workspace(self, api_key: str) -> Workspace:
         ws = workspace_for_key(api_key)
@@ -112,7 +114,6 @@ class MockService:
 
     def create_store(self, ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
         store_type = body["type"]
-        self._check_secrets(store_type, body["secrets"])
         stamp = to_rfc3339(self.now(ws))
 
         def build(new_id: str) -> dict[str, Any]:
@@ -125,27 +126,11 @@ class MockService:
                 "created_at": stamp,
                 "updated_at": stamp,
                 "created_by": ws.user_id,
-                "_secret_keys": sorted(body["secrets"]),
+                # Only the names of the secrets given (non-empty), never their values.
+                "_secret_keys": sorted(k for k, v in body["secrets"].items() if v),
             }
 
         return _public(_unique_name("a store", body["name"], self.state.insert_store, ws.id, build))
-
-    @staticmethod
-    def _check_secrets(store_type: str, secrets: dict[str, str]) -> None:
-        wanted = STORE_SECRETS[store_type]
-        for key in wanted:
-            if not secrets.get(key):
-                raise errors.bad_request(
-                    f"{store_type} stores need secrets.{key} (needed: {', '.join(wanted)})",
-                    field=f"secrets.{key}",
-                )
-        for key in secrets:
-            if key not in wanted:
-                raise errors.bad_request(
-                    f"secrets.{key} is not a secret of {store_type} stores"
-                    f" (expected: {', '.join(wanted)})",
-                    field=f"secrets.{key}",
-                )
 
     def delete_store(self, ws: Workspace, store_id: str) -> None:
         if not self.state.delete_store(ws.id, store_id):
@@ -154,7 +139,7 @@ class MockService:
     # -- catalogs -----------------------------------------------------------------------------
 
     def search_catalogs(self, ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
-        page, total = self.catalogs.search(body)
+        page, total = self.catalogs.search(body, self._delivery_statuses(ws, body))
         return {
             "catalogs": self._with_delivery_status(ws, page),
             "pagination": {
@@ -169,6 +154,22 @@ class MockService:
         if catalog is None:
             raise errors.not_found("catalog", catalog_id)
         return self._with_delivery_status(ws, [catalog])[0]
+
+    def _delivery_statuses(self, ws: Workspace, body: dict[str, Any]) -> dict[str, str] | None:
+        """The workspace's delivery status of every delivered catalog, when the search filters
+        or sorts on ``delivery_status`` (the index itself holds no workspace's deliveries)."""
+        wanted = "delivery_status"
+        sorts = body.get("sort_by") or []
+        if wanted not in (body.get("query") or {}) and not any(
+            isinstance(key, dict) and (wanted in key or wanted in str(key.get("field", "")))
+            for key in sorts
+        ):
+            return None
+        now = self.now(ws)
+        return {
+            catalog_id: lifecycle.delivery_status(Timeline.from_record(doc["_timeline"]), now)
+            for catalog_id, doc in self.state.latest_deliveries_all(ws.id).items()
+        }
 
     def _with_delivery_status(
         self, ws: Workspace, catalogs: list[dict[str, Any]]
@@ -188,16 +189,26 @@ class MockService:
         return out
 
     def _resolve_catalogs(self, body: dict[str, Any], field_prefix: str = "") -> list[dict]:
-        """The catalogs named by ``catalog_ids`` or by ``order_item_ids``, without repeats."""
+        """The catalogs named by ``catalog_ids`` and by ``order_item_ids``, without repeats.
+
+        Clients generated from Pixxel's reference send both keys, one list usually empty; an
+        empty list counts as absent, and ids in both lists add up.
+        """
+        catalog_ids = body.get("catalog_ids") or []
+        order_item_ids = body.get("order_item_ids") or []
+        if not catalog_ids and not order_item_ids:
+            raise errors.bad_request(
+                "name at least one catalog: catalog_ids or order_item_ids must hold an id",
+                field=f"{field_prefix}catalog_ids",
+            )
         found: dict[str, dict[str, Any]] = {}
-        if "catalog_ids" in body:
-            for catalog_id in body["catalog_ids"]:
-                catalog = self.catalogs.get(catalog_id)
-                if catalog is None:
-                    raise errors.not_found("catalog", catalog_id)
-                found.setdefault(catalog_id, catalog)
-        else:
-            for i, item_id in enumerate(body["order_item_ids"]):
+        for catalog_id in catalog_ids:
+            catalog = self.catalogs.get(catalog_id)
+            if catalog is None:
+                raise errors.not_found("catalog", catalog_id)
+            found.setdefault(catalog_id, catalog)
+        if order_item_ids:
+            for i, item_id in enumerate(order_item_ids):
                 if item_id not in self.order_items_by_id:
                     raise errors.not_found("order item", item_id)
                 catalogs = self.catalogs.by_order_item(item_id)
@@ -221,7 +232,9 @@ class MockService:
             store = self.state.get_store(ws.id, store_id)
             if store is None:
                 raise errors.not_found("store", store_id)
-            doomed = store["configs"]["bucket"].startswith(FAILING_BUCKET_PREFIX)
+            doomed = store["configs"]["bucket"].startswith(FAILING_BUCKET_PREFIX) or any(
+                key not in store.get("_secret_keys", ()) for key in STORE_SECRETS[store["type"]]
+            )
             path = entry["cloud_info"].get("path", "")
             for catalog in self._resolve_catalogs(entry, f"deliveries[{i}]."):
                 plans.append((catalog, store_id, path, doomed))
@@ -240,16 +253,7 @@ class MockService:
 
         ``doomed`` marks resources a magic value forces to fail, whatever an override says.
         """
-        if kind == "download":
-            queue, processing = (
-                self.settings.download_queue_seconds,
-                self.settings.download_processing_seconds,
-            )
-        else:
-            queue, processing = (
-                self.settings.delivery_queue_seconds,
-                self.settings.delivery_processing_seconds,
-            )
+        queue, processing = self._phase_defaults(kind)
         timelines = []
         for fails, rule in zip(
             doomed, self.state.take_overrides(ws.id, kind, len(doomed)), strict=True
@@ -268,6 +272,15 @@ class MockService:
             )
         return timelines
 
+    def _phase_defaults(self, kind: str) -> tuple[float, float]:
+        """The server's (queue, processing) seconds for a kind of asynchronous resource."""
+        settings = self.settings
+        if kind in ("download", "aoi_download"):
+            return settings.download_queue_seconds, settings.download_processing_seconds
+        if kind == "aoi":
+            return settings.aoi_queue_seconds, settings.aoi_processing_seconds
+        return settings.delivery_queue_seconds, settings.delivery_processing_seconds
+
     @staticmethod
     def _delivery_builder(
         ws: Workspace,
@@ -283,15 +296,17 @@ class MockService:
             return {
                 "delivery_id": new_id,
                 "catalog_id": catalog["id"],
-                "task_id": None,
                 "cloud_delivery": {"config": store_id, "path": path},
                 "status": "CREATED",
-                "target_path": _join_key(path, f"{item_id}.zip"),
+                # Relative to cloud_delivery.path: the two joined make the object key.
+                "target_path": f"{item_id}.zip",
                 "created_at": stamp,
                 "created_by": ws.user_id,
                 "updated_at": stamp,
                 "updated_by": ws.user_id,
                 "_order_item_id": catalog["details"]["properties"].get("order_item_id"),
+                # Manual deliveries carry no task_id, but can be listed by their catalog's task.
+                "_task_id": catalog.get("task_id"),
                 "_timeline": timeline.to_record(),
             }
 
@@ -349,7 +364,7 @@ class MockService:
         self, ws: Workspace, download_id: str, signer: Callable[[dict, float], str] | None
     ) -> dict[str, Any]:
         doc = self.state.get_download(ws.id, download_id)
-        if doc is None:
+        if doc is None or "_aoi_id" in doc:
             raise errors.not_found("download", download_id)
         return self.render_download(doc, self.now(ws), signer)
 
@@ -367,7 +382,10 @@ class MockService:
     # -- AOIs ---------------------------------------------------------------------------------
 
     def create_aoi(self, ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
-        polygon = geo.parse_polygon(body["geometry"], field="geometry")
+        geometry = body["geometry"]
+        if geometry is None:
+            geometry = self._footprint_of_items(body)
+        polygon = geo.parse_polygon(geometry, field="geometry")
         satellite = self.satellites.get(body["satellite_id"])
         if satellite is None:
             raise errors.bad_request(
@@ -388,12 +406,7 @@ class MockService:
                     )
         now = self.now(ws)
         stamp = to_rfc3339(now)
-        timeline = Timeline(
-            now,
-            self.settings.aoi_queue_seconds,
-            self.settings.aoi_processing_seconds,
-            lifecycle.SUCCESS,
-        )
+        (timeline,) = self._timelines(ws, "aoi", now, [False])
         rgb = satellite["rgb_composite"]
 
         def build(new_id: str) -> dict[str, Any]:
@@ -407,8 +420,8 @@ class MockService:
                 "item_ids": list(body["item_ids"]),
                 "images": {"provider": body["provider"], "item_ids": list(body["item_ids"])},
                 "eo_bands": [rgb["red"], rgb["green"], rgb["blue"]],
-                "geometry": body["geometry"],
-                "progress": 0.0,
+                "geometry": geometry,
+                "progress": 0,
                 "status": "started",
                 "is_favourite": False,
                 "created_at": stamp,
@@ -431,11 +444,79 @@ class MockService:
             out["updated_at"] = to_rfc3339(timeline.last_change(now))
         return out
 
-    def get_aoi(self, ws: Workspace, aoi_id: str) -> dict[str, Any]:
+    def _footprint_of_items(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The AOI geometry a null ``geometry`` stands for: the hull of its items' footprints."""
+        footprints = [
+            c["details"]["geometry"]
+            for item_id in body["item_ids"]
+            for c in self.catalogs.search({"item_ids": [item_id], "limit": 1})[0]
+        ]
+        if body["provider"] != "pixxel" or not footprints:
+            raise errors.bad_request(
+                "geometry is required unless provider is pixxel and item_ids name Pixxel"
+                " imagery, whose footprint then stands for it",
+                field="geometry",
+            )
+        return geo.hull_polygon(footprints)
+
+    def _aoi_doc(self, ws: Workspace, aoi_id: str) -> dict[str, Any]:
         doc = self.state.get_aoi(ws.id, aoi_id)
         if doc is None:
             raise errors.not_found("AOI", aoi_id)
-        return self._render_aoi(doc, self.now(ws))
+        return doc
+
+    def get_aoi(self, ws: Workspace, aoi_id: str) -> dict[str, Any]:
+        return self._render_aoi(self._aoi_doc(ws, aoi_id), self.now(ws))
+
+    def _catalogs_by_item(self, item_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        ids = list(item_ids)
+        page, _ = self.catalogs.search({"item_ids": ids, "limit": max(1, min(len(ids), 100))})
+        return {c["details"]["id"]: c for c in page}
+
+    def list_aoi_assets(
+        self, ws: Workspace, aoi_id: str, *, offset: int = 0, limit: int = 10
+    ) -> dict[str, Any]:
+        doc = self._aoi_doc(ws, aoi_id)
+        assets = aoi_assets.list_assets(
+            doc, self.now(ws), self._catalogs_by_item(doc.get("item_ids") or [])
+        )
+        return {
+            "assets": assets[offset : offset + limit],
+            "pagination": {"limit": limit, "offset": offset, "total": len(assets)},
+        }
+
+    def create_aoi_download(
+        self, ws: Workspace, aoi_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        doc = self._aoi_doc(ws, aoi_id)
+        now = self.now(ws)
+        chosen = aoi_assets.downloadable(
+            doc, body["asset_ids"], now, self._catalogs_by_item(doc.get("item_ids") or [])
+        )
+        (timeline,) = self._timelines(ws, "aoi_download", now, [False])
+
+        def build(new_id: str) -> dict[str, Any]:
+            return {
+                "id": new_id,
+                "_aoi_id": aoi_id,
+                "_assets": chosen,
+                "_timeline": timeline.to_record(),
+            }
+
+        return aoi_assets.render_download(self.state.insert_download(ws.id, build), now, None)
+
+    def get_aoi_download(
+        self,
+        ws: Workspace,
+        aoi_id: str,
+        download_id: str,
+        signer: Callable[[dict, float], str] | None,
+    ) -> dict[str, Any]:
+        self._aoi_doc(ws, aoi_id)
+        doc = self.state.get_download(ws.id, download_id)
+        if doc is None or doc.get("_aoi_id") != aoi_id:
+            raise errors.not_found("download", download_id)
+        return aoi_assets.render_download(doc, self.now(ws), signer)
 
     def list_aois(
         self,
@@ -497,6 +578,10 @@ class MockService:
         project_ids: Iterable[str] | None = None,
         status: Iterable[str] | None = None,
         type: Iterable[str] | None = None,  # noqa: A002 - the live API's parameter name
+        user_id: str | None = None,
+        created_by: str | None = None,
+        created_at: str | None = None,
+        area: str | None = None,
         limit: int = 10,
         offset: int = 0,
     ) -> dict[str, Any]:
@@ -506,11 +591,21 @@ class MockService:
             "project_id": set(project_ids or ()),
             "status": set(status or ()),
             "type": set(type or ()),
+            "user_id": {user_id} if user_id else set(),
+            "created_by": {created_by} if created_by else set(),
         }
         active = {k: v for k, v in filters.items() if v}
-        matching = [o for o in self.order_items if all(o[k] in v for k, v in active.items())]
+        created = _time_range(created_at, "created_at")
+        areas = _number_range(area, "area")
+        matching = [
+            o
+            for o in self.order_items
+            if all(o[k] in v for k, v in active.items())
+            and (created is None or created[0] <= parse_rfc3339(o["created_at"]) <= created[1])
+            and (areas is None or areas[0] <= o["area"] <= areas[1])
+        ]
         return {
-            "order_items": matching[offset : offset + limit],
+            "order_items": [_without_tasks(o) for o in matching[offset : offset + limit]],
             "pagination": {"limit": limit, "offset": offset, "total": len(matching)},
         }
 
@@ -544,6 +639,11 @@ class MockService:
         self.state.reset_workspace(ws.id)
 
     def add_override(self, ws: Workspace, body: dict[str, Any]) -> dict[str, Any]:
+        if body.get("outcome") == lifecycle.PARTIAL_SUCCESS and body["kind"] != "aoi":
+            raise errors.bad_request(
+                f"outcome partial_success applies to kind aoi only, not {body['kind']}",
+                field="outcome",
+            )
         return self.state.add_override(
             ws.id,
             {
@@ -569,7 +669,7 @@ class MockService:
         if doc is None:
             return None
         now = self.state.clock(workspace_id).now(self.time_source())
-        if lifecycle.download_status(Timeline.from_record(doc["_timeline"]), now) != "success":
+        if Timeline.from_record(doc["_timeline"]).phase(now) != lifecycle.SUCCESS:
             return None
         return doc, now
 
@@ -584,6 +684,40 @@ def _unique_name(
         raise errors.conflict(
             f"{what} named '{name}' already exists", field="name", name=name
         ) from None
+
+
+def _without_tasks(order_item: dict[str, Any]) -> dict[str, Any]:
+    """An order item as lists show it: GetOrderItemById alone returns its tasks."""
+    return {k: v for k, v in order_item.items() if k != "tasks"}
+
+
+def _number_range(text: str | None, field: str) -> tuple[float, float] | None:
+    """A number (meaning "at least") or a range ``min/max`` with ``..`` for an open end."""
+    if text is None:
+        return None
+
+    def bound(part: str, open_end: float) -> float:
+        part = part.strip()
+        if part in ("", ".."):
+            return open_end
+        value = float(part)  # ValueError for anything but a number
+        if math.isnan(value):
+            raise ValueError(part)
+        return value
+
+    low_text, slash, high_text = text.partition("/")
+    try:
+        low = bound(low_text, -math.inf)
+        high = bound(high_text, math.inf) if slash else math.inf
+    except ValueError:
+        raise errors.bad_request(
+            f"{field} must be a number (meaning at least) or a range 'min/max' with '..' for an"
+            f" open end, not {text!r}",
+            field=field,
+        ) from None
+    if low > high:
+        raise errors.bad_request(f"{field}: the range starts above its end", field=field)
+    return low, high
 
 
 _HALF_MICROSECOND = 5e-7

@@ -155,7 +155,8 @@ def check_items(reader, items, params, predicate) -> list[str]:
     assert body["pagination"] == {"limit": 100, "offset": 0, "total": len(expected)}
     by_id = {o["id"]: o for o in items}
     for item in body["order_items"]:
-        assert item == by_id[item["id"]]
+        # A list shows every field but the tasks, which GetOrderItemById alone returns.
+        assert item == {k: v for k, v in by_id[item["id"]].items() if k != "tasks"}
     return expected
 
 
@@ -256,6 +257,11 @@ def test_order_item_filters_combine_with_and(reader, fixture_set):
         ({"ids": "not-a-uuid"}, "ids"),
         ({"limit": 0}, "limit"),
         ({"offset": -5}, "offset"),
+        ({"created_at": "yesterday"}, "created_at"),
+        ({"area": "big"}, "area"),
+        ({"area": "500/100"}, "area"),
+        ({"area": "nan"}, "area"),
+        ({"user_id": "someone"}, "user_id"),
     ],
 )
 def test_invalid_order_item_filters_are_400(reader, params, field):
@@ -271,6 +277,61 @@ def test_get_order_item(reader, fixture_set):
         response = reader.get(f"/v0/order-items/{item['id']}")
         assert response.status_code == 200
         assert response.json() == item
+
+
+def test_an_order_item_shows_its_tasks_and_a_list_does_not(reader, fixture_set):
+    item = next(o for o in fixture_set.order_items if len(o["tasks"]) > 1)
+    fetched = reader.get(f"/v0/order-items/{item['id']}").json()
+    assert [t["id"] for t in fetched["tasks"]] == [t["id"] for t in item["tasks"]]
+    assert {t["order_item_id"] for t in fetched["tasks"]} == {item["id"]}
+    listed = list_items(reader, ids=item["id"])["order_items"]
+    assert [o["id"] for o in listed] == [item["id"]]
+    assert "tasks" not in listed[0]
+
+
+def test_order_items_by_user_and_creator(reader, fixture_set):
+    items = fixture_set.order_items
+    user = items[3]["user_id"]
+    creator = items[5]["created_by"]
+    assert check_items(reader, items, {"user_id": user}, lambda o: o["user_id"] == user)
+    assert check_items(reader, items, {"created_by": creator}, lambda o: o["created_by"] == creator)
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        "2024-01-01T00:00:00Z/..",
+        "../2023-06-30T00:00:00Z",
+        "2023-01-01T00:00:00Z/2024-01-01T00:00:00Z",
+    ],
+)
+def test_order_items_by_creation_time(reader, fixture_set, window):
+    start_text, end_text = window.split("/")
+    start = "" if start_text == ".." else start_text
+    end = "9999" if end_text == ".." else end_text
+    expected = check_items(
+        reader,
+        fixture_set.order_items,
+        {"created_at": window},
+        lambda o: start <= o["created_at"] <= end,
+    )
+    assert 0 < len(expected) < len(fixture_set.order_items)
+
+
+def test_order_items_created_in_the_future_are_none(reader):
+    body = list_items(reader, created_at="2099-01-01T00:00:00Z/..")
+    assert body["order_items"] == []
+    assert body["pagination"]["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("area", "low", "high"), [("1500", 1500, 1e12), ("1000/2000", 1000, 2000), ("../900", 0, 900)]
+)
+def test_order_items_by_area(reader, fixture_set, area, low, high):
+    expected = check_items(
+        reader, fixture_set.order_items, {"area": area}, lambda o: low <= o["area"] <= high
+    )
+    assert 0 < len(expected) < len(fixture_set.order_items)
 
 
 def test_get_unknown_order_item_is_404(reader):

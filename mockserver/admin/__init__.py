@@ -72,8 +72,12 @@ def get_signed_file(
     if found is None:
         raise errors.not_found("download", download_id)
     doc, _ = found
-    catalogs = [svc.catalogs.get(cid) for cid in doc["_catalog_ids"]]
-    data = files.archive_for([c for c in catalogs if c is not None])
+    if "_aoi_id" in doc:
+        entries = [files.asset_entry(asset) for asset in doc["_assets"]]
+    else:
+        catalogs = (svc.catalogs.get(cid) for cid in doc["_catalog_ids"])
+        entries = [files.catalog_entry(c) for c in catalogs if c is not None]
+    data = files.archive_for(entries)
     import io
 
     response = flask.send_file(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import flask
 from connexion.context import context
 
+from mockserver import files
 from mockserver.service import MockService, Workspace
 
 EXTENSION_KEY = "pixxel_mock"
@@ -44,3 +48,8 @@ def base_url() -> str:
     ):
         host = f"{host}:{port}"
     return f"{scheme}://{host}"
+
+
+def signer(ws: Workspace) -> Callable[[dict[str, Any], float], str]:
+    """Mints signed URLs to this server for the caller's finished downloads."""
+    return files.signer(service().settings.seed, ws.id, base_url())

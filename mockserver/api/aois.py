@@ -1,10 +1,10 @@
-"""AOIs: ListAOIs, AOICreateAOI, GetAoiById."""
+"""AOIs: ListAOIs, AOICreateAOI, GetAoiById, and their assets and asset downloads."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from mockserver.api._context import service, workspace
+from mockserver.api._context import service, signer, workspace
 
 
 def list_aois(
@@ -35,3 +35,16 @@ def create_aoi(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
 
 def get_aoi(aoi_id: str) -> tuple[dict[str, Any], int]:
     return service().get_aoi(workspace(), aoi_id), 200
+
+
+def list_assets(aoi_id: str, offset: int = 0, limit: int = 10) -> tuple[dict[str, Any], int]:
+    return service().list_aoi_assets(workspace(), aoi_id, offset=offset, limit=limit), 200
+
+
+def create_download(aoi_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    return service().create_aoi_download(workspace(), aoi_id, body), 201
+
+
+def get_download(aoi_id: str, download_id: str) -> tuple[dict[str, Any], int]:
+    ws = workspace()
+    return service().get_aoi_download(ws, aoi_id, download_id, signer(ws)), 200

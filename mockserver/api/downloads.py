@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver import files
-from mockserver.api._context import base_url, service, workspace
+from mockserver.api._context import service, signer, workspace
 
 
 def create_download(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
@@ -13,7 +12,5 @@ def create_download(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
 
 
 def get_download(download_id: str) -> tuple[dict[str, Any], int]:
-    svc = service()
     ws = workspace()
-    sign = files.signer(svc.settings.seed, ws.id, base_url())
-    return svc.get_download(ws, download_id, sign), 200
+    return service().get_download(ws, download_id, signer(ws)), 200

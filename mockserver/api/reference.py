@@ -25,6 +25,10 @@ def list_order_items(
     project_ids: list[str] | None = None,
     status: list[str] | None = None,
     type_: list[str] | None = None,
+    user_id: str | None = None,
+    created_by: str | None = None,
+    created_at: str | None = None,
+    area: str | None = None,
     limit: int = 10,
     offset: int = 0,
 ) -> tuple[dict[str, Any], int]:
@@ -34,6 +38,10 @@ def list_order_items(
         project_ids=project_ids,
         status=status,
         type=type_,
+        user_id=user_id,
+        created_by=created_by,
+        created_at=created_at,
+        area=area,
         limit=limit,
         offset=offset,
     )

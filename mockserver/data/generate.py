@@ -25,6 +25,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
+from mockserver.aoi_assets import ASSET_HOST
 from mockserver.resources import default_fixtures_dir
 
 DEFAULT_SEED = 20240527
@@ -45,8 +46,7 @@ EMPTY_ORDER_ITEM_STATUSES = ("DRAFT", "DRAFT", "CANCELLED", "CANCELLED", "FAILED
 MIN_CATALOGS_PER_ITEM = 3
 MAX_CATALOGS_PER_ITEM = 10
 
-ASSET_HOST = "https://assets.pixxel-mock.invalid"
-GSD_M = 5.0
+GSD_M = 5  # metres; an integer on the wire, as the reference types `gsd`
 
 STAC_EXTENSIONS = [
     "https://stac-extensions.github.io/eo/v1.1.0/schema.json",
@@ -490,6 +490,14 @@ def generate(seed: int = DEFAULT_SEED) -> dict[str, Any]:
 
     aois = _aois(rng, fake, users, catalogs, satellites)
 
+    # Order-item details and tasks draw from a generator of their own, so that adding them
+    # left every value drawn above unchanged.
+    details_rng = random.Random(f"order-item-details-{seed}")
+    _complete_order_items(details_rng, order_items, item_plans, catalogs, bandsets, users)
+    stores, aois, projects, order_items, catalogs = _pin_documented_ids(
+        stores, aois, projects, order_items, catalogs
+    )
+
     catalogs.sort(key=lambda c: c["id"])
     order_items.sort(key=lambda o: o["id"])
 
@@ -671,7 +679,7 @@ def _order_items(
         else:
             status = EMPTY_ORDER_ITEM_STATUSES[index - CATALOG_ORDER_ITEMS]
 
-        cloud_delivery = None
+        cloud_delivery: dict[str, str] | None = None
         if rng.random() < 0.4:
             store = rng.choice(stores)
             cloud_delivery = {
@@ -691,11 +699,12 @@ def _order_items(
             "status": status,
             "image_type": image_type,
             "usecase": usecase,
-            "cloud_delivery": cloud_delivery,
             "created_at": timestamp(created),
             # provisional; raised below to cover the last catalog of the item
             "updated_at": timestamp(_after(rng, created, 0.5, 72)),
         }
+        if cloud_delivery is not None:  # only items with automated delivery carry one
+            item["cloud_delivery"] = cloud_delivery
         items.append(item)
         if bears_catalogs:
             plans.append(
@@ -871,7 +880,7 @@ def _properties(
         "eo:cloud_cover": round(100.0 * rng.betavariate(0.7, 6.0), 2),
         "proj:epsg": epsg,
         "proj:shape": [rows, cols],
-        "proj:transform": [GSD_M, 0.0, float(x_min), 0.0, -GSD_M, float(y_max)],
+        "proj:transform": [float(GSD_M), 0.0, float(x_min), 0.0, -float(GSD_M), float(y_max)],
         "view:off_nadir": round(min(30.0, abs(rng.gauss(0.0, 9.0))), 2),
         "view:sun_azimuth": round(azimuth, 2),
         "view:sun_elevation": round(min(80.0, max(10.0, elevation)), 2),
@@ -947,6 +956,259 @@ def _aois(
             }
         )
     return aois
+
+
+# Ids that Pixxel's guide pages (and the reference's examples) use in their sample requests. The
+# data set carries them, so that each sample works against the mock as it is printed.
+DOCUMENTED_PROJECT_ID = "ce5dcc14-8291-4b0c-a278-8c05ec426d22"
+DOCUMENTED_SEARCH_CATALOG_ID = "47435e2b-d8c4-41ff-9de9-2be3bfc92276"
+DOCUMENTED_DOWNLOAD_CATALOG_ID = "47435e2b-d8c4-51ff-9de9-2be3bfc92276"
+DOCUMENTED_ORDER_ID = "57435e2b-d8c4-41ff-9de9-2be3bfc92277"
+DOCUMENTED_ORDER_ITEM_ID = "57435e2b-d8c4-41ff-9de9-2be3bfc92278"
+DOCUMENTED_STAC_ITEM_ID = "TD2_00056_20230815_L2A_004010_01001001"
+DOCUMENTED_STAC_ITEM_DATE = datetime(2023, 8, 15, tzinfo=UTC)
+DOCUMENTED_AOI_ID = "e9767554-550e-4464-a677-b8cf096073ab"
+DOCUMENTED_STORE_IDS = (
+    "9af9ca14-8c0f-4b7b-ab5e-3a29fc7325b6",
+    "576d8241-6e78-40ad-b3e6-295edbfe71f5",
+)
+# The guide's catalog search sample: an agriculture catalog acquired before this instant.
+DOCUMENTED_SEARCH_END = datetime(2023, 6, 5, 11, 56, 49, tzinfo=UTC)
+
+_TASK_STATUS = {
+    "FULFILLED": "FULFILLED",
+    "PARTIALLY_FULFILLED": "PARTIALLY_FULFILLED",
+    "ACTIVE": "IN_PROGRESS",
+    "DRAFT": "DRAFT",
+    "CANCELLED": "CANCELLED",
+    "FAILED": "FAILED",
+}
+_PAYMENT_STATUS = {
+    "DRAFT": "UNPAID",
+    "CANCELLED": "REFUND",
+    "FAILED": "PARTIAL-REFUND",
+    "PARTIALLY_FULFILLED": "PARTIAL-MONTHLY",
+}
+_UPLIFTS = (
+    ("Cloud cover guarantee", "Capture retried until cloud cover is under the limit", 15),
+    ("Priority tasking", "Capture scheduled ahead of standard requests", 25),
+    ("Archive discount", "Imagery older than twelve months", -20),
+    ("Volume discount", "More than 1,000 sq km in one order", -10),
+)
+
+
+def _complete_order_items(
+    rng: random.Random,
+    items: list[dict[str, Any]],
+    plans: list[_ItemPlan],
+    catalogs: list[dict[str, Any]],
+    bandsets: dict[str, list[tuple[str, list[dict[str, Any]]]]],
+    users: list[str],
+) -> None:
+    """Give every order item the reference's full set of fields and its tasks.
+
+    Catalogs of an archive item get the id of the item's one archive task; catalogs of tasked
+    items already carry their task's id. Each task is listed on its item.
+    """
+    plan_of = {plan.item["id"]: plan for plan in plans}
+    by_item: dict[str, list[dict[str, Any]]] = {}
+    for catalog in catalogs:
+        by_item.setdefault(catalog["details"]["properties"]["order_item_id"], []).append(catalog)
+    for item in items:
+        kind, status = item["type"], item["status"]
+        created = datetime.fromisoformat(item["created_at"])
+        updated = datetime.fromisoformat(item["updated_at"])
+        own = sorted(
+            by_item.get(item["id"], []), key=lambda c: c["details"]["properties"]["datetime"]
+        )
+        plan = plan_of.get(item["id"])
+        if plan is not None:
+            sat_id = plan.satellite_id
+            bandset_id, bands = bandsets[sat_id][plan.bandset_index]
+        else:
+            sat_id = rng.choice(sorted(bandsets))
+            bandset_id, bands = rng.choice(bandsets[sat_id])
+        if kind == "ARCHIVE" and own:
+            archive_task = _uuid(rng)
+            for catalog in own:
+                catalog["task_id"] = archive_task
+        task_ids: list[str] = []
+        for catalog in own:
+            if catalog["task_id"] not in task_ids:
+                task_ids.append(catalog["task_id"])
+        if not task_ids and status in ("CANCELLED", "FAILED"):
+            task_ids.append(_uuid(rng))
+        if own:
+            area = max(25, round(sum(c["area"] for c in own)))
+            start = datetime.fromisoformat(own[0]["details"]["properties"]["datetime"])
+            end = datetime.fromisoformat(own[-1]["details"]["properties"]["datetime"])
+        else:
+            area = rng.randint(50, 1500)
+            start = created + timedelta(days=3)
+            end = start + timedelta(days=rng.choice((30, 60, 90)))
+        start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        end = end.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        tokens = area * rng.choice((8, 10, 12))
+        base = float(area * rng.choice((18, 20, 24)))
+        uplifts = []
+        for title, subtitle, percentage in rng.sample(_UPLIFTS, rng.randint(0, 2)):
+            if (percentage < 0) != (kind == "ARCHIVE") and title != "Volume discount":
+                continue
+            uplift: dict[str, Any] = {
+                "title": title,
+                "subtitle": subtitle,
+                "percentage": percentage,
+                "amount": round(base * percentage / 100),
+            }
+            if kind == "ARCHIVE" and own:
+                uplift["item_id"] = own[0]["details"]["id"]
+            uplifts.append(uplift)
+        occurrences = []
+        if kind == "RECURRING":
+            moment = start
+            while moment < end and len(occurrences) < 24:
+                following = moment + timedelta(days=30)
+                occurrences.append({"start": timestamp(moment), "end": timestamp(following)})
+                moment = following
+        creator = rng.choice(users)
+        tasked = kind != "ARCHIVE"
+        item.update(
+            {
+                "area": area,
+                "bandset": {
+                    "bandset_id": bandset_id,
+                    "bands": [{"name": b["name"], "wavelength": b["wavelength"]} for b in bands],
+                    "custom": [],
+                },
+                "number_of_bands": len(bands),
+                "base_amount": base,
+                "final_amount": base + sum(u["amount"] for u in uplifts),
+                "uplifts": uplifts,
+                "cloud_cover": rng.choice((10, 20, 30)) if tasked else 100,
+                "off_nadir": rng.choice((15, 20, 30)) if tasked else 45,
+                "delivery_speed": "STANDARD" if tasked else "NOT_APPLICABLE",
+                "feasibility_status": (
+                    rng.choice(("SUCCESS", "SUCCESS", "WEAK_SUCCESS"))
+                    if tasked
+                    else "NOT_APPLICABLE"
+                ),
+                "last_feasibility_check": timestamp(_after(rng, created, 0.1, 6)),
+                "recurrence": {"TASKING": "ONCE", "ARCHIVE": "NOT_APPLICABLE"}.get(kind, "MONTHLY"),
+                "occurrences": occurrences,
+                "no_of_occurrences": len(occurrences),
+                "start_date": timestamp(start),
+                "end_date": timestamp(end),
+                "images": [
+                    {"item_id": c["details"]["id"], "geometry": c["details"]["geometry"]}
+                    for c in own
+                ],
+                "payment_status": _PAYMENT_STATUS.get(status, "PAID"),
+                "tokens_used": 0 if status == "DRAFT" else tokens,
+                "transaction_id": _uuid(rng),
+                "user_id": creator,
+                "created_by": creator,
+                "updated_by": rng.choice(users),
+                "validation_errors": (
+                    [{"geometry": ["the area of interest is smaller than 25 sq km"]}]
+                    if status == "FAILED"
+                    else []
+                ),
+            }
+        )
+        tasks = []
+        for n, task_id in enumerate(task_ids):
+            task_catalogs = [c for c in own if c["task_id"] == task_id]
+            first = (
+                datetime.fromisoformat(task_catalogs[0]["details"]["properties"]["datetime"])
+                if task_catalogs
+                else start
+            )
+            task_created = created + timedelta(minutes=5 + n)
+            task_status = _TASK_STATUS[status]
+            if status == "PARTIALLY_FULFILLED" and n < len(task_ids) - 1:
+                task_status = "FULFILLED"
+            tasks.append(
+                {
+                    "id": task_id,
+                    "order_item_id": item["id"],
+                    "type": "TASKING" if tasked else "ARCHIVE",
+                    "status": task_status,
+                    "number_of_strips": max(1, len(task_catalogs)),
+                    "tokens_used": 0 if status == "DRAFT" else tokens // max(1, len(task_ids)),
+                    "transaction_id": item["transaction_id"],
+                    "start_date": f"{first:%d-%m-%Y}",
+                    "end_date": f"{first + timedelta(days=rng.randint(1, 10)):%d-%m-%Y}",
+                    "created_at": timestamp(task_created),
+                    "created_by": creator,
+                    "updated_at": timestamp(max(updated, task_created)),
+                    "updated_by": item["updated_by"],
+                }
+            )
+        item["tasks"] = tasks
+
+
+def _pin_documented_ids(
+    stores: list[dict[str, Any]],
+    aois: list[dict[str, Any]],
+    projects: list[dict[str, Any]],
+    order_items: list[dict[str, Any]],
+    catalogs: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], ...]:
+    """Rename a few generated records to the ids Pixxel's documents use in their samples.
+
+    The records are chosen to fit each sample (the searched catalog is an agriculture catalog of
+    the documented project acquired inside the sample's interval; the documented STAC item is a
+    Pixxel-TD2 L2A capture); every reference to a renamed id follows it.
+    """
+    items_by_id = {o["id"]: o for o in order_items}
+    search_candidates = sorted(
+        (
+            c
+            for c in catalogs
+            if c["details"]["properties"]["usecase"] == "agriculture"
+            and datetime.fromisoformat(c["details"]["properties"]["datetime"])
+            < DOCUMENTED_SEARCH_END
+        ),
+        key=lambda c: (c["details"]["properties"]["datetime"], c["id"]),
+    )
+    searched = search_candidates[-1]
+    project_id = searched["details"]["properties"]["project_id"]
+    downloadable = next(
+        c for c in sorted(catalogs, key=lambda c: c["id"])[1:] if c["id"] != searched["id"]
+    )
+    td2_l2a = sorted(
+        (
+            c
+            for c in catalogs
+            if c["details"]["id"].startswith("TD2_")
+            and "_L2A_" in c["details"]["id"]
+            and datetime.fromisoformat(c["details"]["properties"]["datetime"])
+            >= DOCUMENTED_STAC_ITEM_DATE
+            and c["id"] not in (searched["id"], downloadable["id"])
+        ),
+        key=lambda c: (c["details"]["properties"]["datetime"], c["id"]),
+    )[0]
+    # The documented item id names its acquisition day: move the capture back to that day.
+    props = td2_l2a["details"]["properties"]
+    acquired = datetime.fromisoformat(props["datetime"])
+    props["datetime"] = timestamp(
+        acquired.replace(year=2023, month=8, day=DOCUMENTED_STAC_ITEM_DATE.day)
+    )
+    item = items_by_id[searched["details"]["properties"]["order_item_id"]]
+    renames = {
+        project_id: DOCUMENTED_PROJECT_ID,
+        searched["id"]: DOCUMENTED_SEARCH_CATALOG_ID,
+        downloadable["id"]: DOCUMENTED_DOWNLOAD_CATALOG_ID,
+        item["id"]: DOCUMENTED_ORDER_ITEM_ID,
+        item["order_id"]: DOCUMENTED_ORDER_ID,
+        td2_l2a["details"]["id"]: DOCUMENTED_STAC_ITEM_ID,
+        aois[0]["aoi_id"]: DOCUMENTED_AOI_ID,
+    }
+    renames.update(zip((s["id"] for s in stores), DOCUMENTED_STORE_IDS, strict=False))
+    text = json.dumps([stores, aois, projects, order_items, catalogs])
+    for old, new in renames.items():
+        text = text.replace(old, new)
+    return tuple(json.loads(text))
 
 
 def _near(catalog: dict[str, Any], anchor: Anchor, degrees: float) -> bool:

@@ -356,7 +356,7 @@ class StateStore:
                         workspace,
                         doc["delivery_id"],
                         doc["catalog_id"],
-                        doc["task_id"],
+                        doc.get("_task_id"),
                         doc.get("_order_item_id"),
                         _dumps(doc),
                     ),
@@ -377,6 +377,18 @@ class StateStore:
                 params.append(value)
         sql += " ORDER BY rowid DESC"
         return [orjson.loads(body) for (body,) in self._read(sql, params)]
+
+    def latest_deliveries_all(self, workspace: str) -> dict[str, dict[str, Any]]:
+        """The most recent delivery of every catalog the workspace has delivered."""
+        latest: dict[str, dict[str, Any]] = {}
+        rows = self._read(
+            "SELECT catalog_id, body FROM deliveries WHERE workspace = ? ORDER BY rowid DESC",
+            (workspace,),
+        )
+        for catalog_id, body in rows:
+            if catalog_id not in latest:
+                latest[catalog_id] = orjson.loads(body)
+        return latest
 
     def latest_deliveries(
         self, workspace: str, catalog_ids: Sequence[str]
