@@ -228,6 +228,7 @@ class MockService:
         stamp = to_rfc3339(now)
         plans: list[tuple[dict[str, Any], str, str, bool]] = []
         for i, entry in enumerate(body["deliveries"]):
+            catalogs = self._resolve_catalogs(entry, f"deliveries[{i}].")
             store_id = entry["cloud_info"]["config"]
             store = self.state.get_store(ws.id, store_id)
             if store is None:
@@ -236,7 +237,7 @@ class MockService:
                 key not in store.get("_secret_keys", ()) for key in STORE_SECRETS[store["type"]]
             )
             path = entry["cloud_info"].get("path", "")
-            for catalog in self._resolve_catalogs(entry, f"deliveries[{i}]."):
+            for catalog in catalogs:
                 plans.append((catalog, store_id, path, doomed))
         timelines = self._timelines(ws, "delivery", now, [doomed for *_, doomed in plans])
         builders = [

@@ -35,8 +35,9 @@ def test_delivery_per_catalog_with_target_path(client, catalogs):
     for delivery, catalog in zip(deliveries, chosen, strict=True):
         assert delivery["status"] == "CREATED"
         assert delivery["cloud_delivery"] == {"config": store_id, "path": "order_1/"}
-        assert delivery["target_path"] == f"order_1/{catalog['details']['id']}.zip"
-        assert delivery["task_id"] is None
+        # Relative to the delivery's path: path + target_path is the object key.
+        assert delivery["target_path"] == f"{catalog['details']['id']}.zip"
+        assert "task_id" not in delivery  # manual deliveries carry none (never null)
     assert len({d["delivery_id"] for d in deliveries}) == 3
 
 
@@ -49,11 +50,13 @@ def test_order_items_resolve_to_their_catalogs(client, fixture_set):
     assert delivered == sorted(c["id"] for c in item_catalogs)
 
 
-def test_duplicate_catalog_ids_deliver_once(client, catalogs):
+def test_repeated_catalog_ids_are_refused(client, catalogs):
     store_id = make_store(client)
     cid = catalogs[0]["id"]
     response = deliver(client, store_id, catalog_ids=[cid, cid])
-    assert [d["catalog_id"] for d in response.json()["deliveries"]] == [cid]
+    # The reference marks the lists uniqueItems.
+    assert response.status_code == 400
+    assert error_of(response)["details"]["field"] == "deliveries[0].catalog_ids"
 
 
 @pytest.mark.parametrize(
@@ -92,15 +95,11 @@ def test_one_bad_entry_rejects_the_whole_request(client, catalogs):
 @pytest.mark.parametrize(
     ("entry", "field", "phrase"),
     [
-        ({"cloud_info": {"config": UNKNOWN}}, "deliveries[0]", "exactly one"),
+        ({"cloud_info": {"config": UNKNOWN}}, "deliveries[0].catalog_ids", "at least one"),
         (
-            {
-                "catalog_ids": [UNKNOWN],
-                "order_item_ids": [UNKNOWN],
-                "cloud_info": {"config": UNKNOWN},
-            },
-            "deliveries[0]",
-            "only one",
+            {"catalog_ids": [], "order_item_ids": [], "cloud_info": {"config": UNKNOWN}},
+            "deliveries[0].catalog_ids",
+            "at least one",
         ),
         ({"catalog_ids": [UNKNOWN]}, "deliveries[0].cloud_info", "required"),
         ({"catalog_ids": [UNKNOWN], "cloud_delivery": {"config": UNKNOWN}}, None, None),
@@ -207,11 +206,36 @@ def test_download_by_order_items(client, fixture_set):
     assert response.status_code == 201
 
 
+@pytest.mark.parametrize("empty", ["order_item_ids", "catalog_ids"])
+def test_both_keys_with_one_list_empty_are_accepted(client, fixture_set, catalogs, empty):
+    # Clients generated from Pixxel's reference always send both keys.
+    item_id, item_catalogs = item_with_catalogs(fixture_set)
+    body = {"catalog_ids": [catalogs[0]["id"]], "order_item_ids": [item_id], empty: []}
+    assert client.post("/v0/catalogs/download", json=body).status_code == 201
+    response = deliver(client, make_store(client), **body)
+    assert response.status_code == 201
+    named = [catalogs[0]] if empty == "order_item_ids" else item_catalogs
+    delivered = sorted(d["catalog_id"] for d in response.json()["deliveries"])
+    assert delivered == sorted(c["id"] for c in named)
+
+
+def test_both_lists_with_ids_deliver_the_catalogs_of_both(client, fixture_set, catalogs):
+    item_id, item_catalogs = item_with_catalogs(fixture_set)
+    other = next(c for c in catalogs if c["id"] not in {x["id"] for x in item_catalogs})
+    store_id = make_store(client)
+    response = deliver(client, store_id, catalog_ids=[other["id"]], order_item_ids=[item_id])
+    assert response.status_code == 201
+    delivered = [d["catalog_id"] for d in response.json()["deliveries"]]
+    assert sorted(delivered) == sorted([other["id"], *(c["id"] for c in item_catalogs)])
+
+
 @pytest.mark.parametrize(
     ("body", "status", "phrase"),
     [
-        ({}, 400, "exactly one"),
-        ({"catalog_ids": [UNKNOWN], "order_item_ids": [UNKNOWN]}, 400, "only one"),
+        ({}, 400, "at least one"),
+        ({"catalog_ids": [], "order_item_ids": []}, 400, "at least one"),
+        ({"catalog_ids": [UNKNOWN], "order_item_ids": [UNKNOWN]}, 404, None),
+        ({"catalog_ids": [UNKNOWN, UNKNOWN]}, 400, None),
         ({"catalog_ids": []}, 400, None),
         ({"catalog_ids": ["not-a-uuid"]}, 400, None),
         ({"catalog_ids": [UNKNOWN]}, 404, None),

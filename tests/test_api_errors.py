@@ -124,7 +124,7 @@ def test_unexpected_exception_is_a_500_envelope_without_traceback(app, client, m
 
 def test_failed_request_leaves_state_untouched(client):
     before = client.get("/v0/stores").json()
-    bad = dict(STORE, type="GCS")  # S3 secrets on a GCS store
+    bad = dict(STORE, configs={"bucket": "Not A Bucket", "region": "ap-south-1"})
     assert client.post("/v0/stores", json=bad).status_code == 400
     assert client.get("/v0/stores").json() == before
 

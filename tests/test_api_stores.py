@@ -95,7 +95,9 @@ def test_a_store_without_its_credentials_is_created_and_deliveries_into_it_fail(
     assert created.status_code == 200
     catalog_id = client.post("/v0/catalogs/search", json={"limit": 1}).json()["catalogs"][0]["id"]
     delivery = {"catalog_ids": [catalog_id], "cloud_info": {"config": created.json()["id"]}}
-    assert client.post("/v0/catalogs/deliveries", json={"deliveries": [delivery]}).status_code == 201
+    assert (
+        client.post("/v0/catalogs/deliveries", json={"deliveries": [delivery]}).status_code == 201
+    )
     client.post("/_mock/clock/advance", json={"seconds": 3600})
     listed = client.get(f"/v0/catalogs/deliveries?catalog_id={catalog_id}").json()["deliveries"]
     assert [d["status"] for d in listed] == ["FAILED"]
