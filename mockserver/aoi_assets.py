@@ -22,7 +22,7 @@ from mockserver.lifecycle import Timeline
 ASSET_HOST = "https://assets.pixxel-mock.invalid"
 
 _ASSET_NAMESPACE = uuid.UUID("5d5f0c36-0c1e-4bb4-9f7a-5a3c0b6e9d21")
-_DATE_IN_ID = re.compile(r"_(\d{4})(\d{2})(\d{2})_")
+_DATE_IN_ID = re.compile(r"_(\d{4})(\d{2})(\d{2})(?:T\d{6})?_")
 # Ground sample distance of open data (Sentinel-2's visible bands) for `planetary` AOIs.
 _OPEN_DATA_GSD_M = 10.0
 _PIXXEL_GSD_M = 5.0

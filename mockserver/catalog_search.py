@@ -780,7 +780,7 @@ class CatalogIndex:
     def _parse_sort(self, sort_by: Any) -> list[tuple[str, bool]]:
         """Sort keys in either documented form: ``{"<field>": "ASC"|"DESC"}`` or
         ``{"field": "<field>", "direction": "asc"|"desc"}`` (the field may be written
-        ``properties->>'<field>'``, the direction in any case)."""
+        ``properties->>'<field>'``; the direction in either case, ascending when absent)."""
         if sort_by is None:
             return []
         if not isinstance(sort_by, list):

@@ -519,3 +519,36 @@ def test_created_at_filter_finds_an_aoi_by_its_own_fractional_created_at(
     for created_at in (stamp, f"{stamp}/..", f"../{stamp}", f"{stamp}/{stamp}"):
         listed = list_all(client, created_at=created_at)["aois"]
         assert aoi["aoi_id"] in [a["aoi_id"] for a in listed], created_at
+
+
+def test_a_null_geometry_takes_the_footprint_of_the_pixxel_items(client, fixture_set):
+    # Pixxel's own sample request sends "geometry": null.
+    items = [c for c in fixture_set.catalogs if c["details"]["id"] in td2_item_ids(fixture_set)]
+    aoi = create(client, aoi_body(fixture_set, geometry=None))
+    ring = aoi["geometry"]["coordinates"][0]
+    assert aoi["geometry"]["type"] == "Polygon" and ring[0] == ring[-1]
+    corners = [p for c in items for p in c["details"]["geometry"]["coordinates"][0]]
+    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+    for lon, lat in corners:
+        assert min(lons) - 1e-6 <= lon <= max(lons) + 1e-6
+        assert min(lats) - 1e-6 <= lat <= max(lats) + 1e-6
+    assert aoi["area_in_sq_m"] >= max(c["area"] for c in items) * 1e6 * 0.99
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"provider": "planetary"}, {"item_ids": []}],
+    ids=["open-data", "no-items"],
+)
+def test_a_null_geometry_without_pixxel_items_is_400(client, fixture_set, changes):
+    response = client.post("/v0/aois", json=aoi_body(fixture_set, geometry=None, **changes))
+    assert response.status_code == 400
+    assert error_of(response)["details"]["field"] == "geometry"
+
+
+def test_aoi_progress_is_a_whole_percentage(client, fixture_set, app, fake_time):
+    settings = app.service.settings
+    aoi = create(client, aoi_body(fixture_set, name="progress"))
+    fake_time.advance(settings.aoi_queue_seconds + settings.aoi_processing_seconds / 3)
+    progress = client.get(f"/v0/aoi/{aoi['aoi_id']}").json()["progress"]
+    assert isinstance(progress, int) and 0 < progress < 100

@@ -460,6 +460,25 @@ def test_sort_by_two_keys(reader, catalogs):
     check_order(reader, {"sort_by": sort_by}, expected)
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        {"field": "eo:cloud_cover", "direction": "desc"},
+        {"field": "properties->>'eo:cloud_cover'", "direction": "DESC"},
+        {"field": "properties->'eo:cloud_cover'", "direction": "desc"},
+    ],
+)
+def test_sort_by_in_the_field_and_direction_form(reader, catalogs, key):
+    by_id = sorted(catalogs, key=lambda c: c["id"])
+    expected = [c["id"] for c in sorted(by_id, key=cloud, reverse=True)]
+    check_order(reader, {"sort_by": [key]}, expected)
+
+
+def test_sort_by_field_without_direction_is_ascending(reader, catalogs):
+    expected = [c["id"] for c in sorted(catalogs, key=when)]
+    check_order(reader, {"sort_by": [{"field": "datetime"}]}, expected)
+
+
 def test_sorted_filtered_page(reader, catalogs):
     chosen = [c for c in catalogs if props(c)["usecase"] == "urban"]
     expected = [c["id"] for c in sorted(chosen, key=cloud)]
@@ -522,6 +541,8 @@ def test_combined_bbox_and_query(reader, catalogs):
         ({"query": {"eo:cloud_cover": {"like": 3}}}, "query.eo:cloud_cover.like"),
         ({"sort_by": [{"no_such_field": "ASC"}]}, "sort_by[0]"),
         ({"sort_by": [{"datetime": "UP"}]}, "sort_by[0].datetime"),
+        ({"sort_by": [{"field": "no_such_field", "direction": "asc"}]}, "sort_by[0]"),
+        ({"sort_by": [{"field": "datetime", "direction": "up"}]}, "sort_by[0].direction"),
         ({"limit": 0}, "limit"),
         ({"limit": 101}, "limit"),
         ({"offset": -1}, "offset"),
@@ -538,6 +559,8 @@ def test_combined_bbox_and_query(reader, catalogs):
         "unknown-operator",
         "unknown-sort-field",
         "bad-direction",
+        "unknown-sort-field-in-field-form",
+        "bad-direction-in-field-form",
         "limit-0",
         "limit-101",
         "negative-offset",
@@ -662,3 +685,37 @@ def test_delivery_to_a_failing_bucket_ends_failed(client, app, fake_time, catalo
     assert status_of(client, cid) == "CREATED"
     fake_time.advance(total + 0.01)
     assert status_of(client, cid) == "FAILED"
+
+
+def test_search_finds_catalogs_by_the_workspaces_own_delivery_status(client, fake_time, catalogs):
+    delivered, untouched = catalogs[5]["id"], catalogs[6]["id"]
+    deliver(client, make_store(client), [delivered])
+    other = client.as_key("delivery-status-search-other-key")
+
+    def matching(reader, status, op=None):
+        condition = status if op is None else {op: status}
+        body = {"query": {"delivery_status": condition}, "ids": [delivered, untouched]}
+        return sorted(c["id"] for c in search(reader, body).json()["catalogs"])
+
+    assert matching(client, "CREATED") == [delivered]
+    assert matching(client, "UNSPECIFIED") == [untouched]
+    fake_time.advance(3600)
+    assert matching(client, "SUCCESS") == [delivered]
+    assert matching(client, "SUCCESS", "eq") == [delivered]
+    assert matching(client, "SUCCESS", "neq") == [untouched]
+    assert matching(client, "UNSPECIFIED") == [untouched]
+    # Another workspace delivered nothing: both catalogs are UNSPECIFIED there.
+    assert matching(other, "SUCCESS") == []
+    assert matching(other, "UNSPECIFIED") == sorted([delivered, untouched])
+
+
+def test_search_sorts_by_the_workspaces_own_delivery_status(client, fake_time, catalogs):
+    delivered, untouched = catalogs[7]["id"], catalogs[8]["id"]
+    deliver(client, make_store(client), [delivered])
+    fake_time.advance(3600)
+    body = {"ids": [delivered, untouched], "sort_by": [{"field": "delivery_status"}]}
+    found = search(client, body).json()["catalogs"]
+    assert [(c["id"], c["delivery_status"]) for c in found] == [
+        (delivered, "SUCCESS"),
+        (untouched, "UNSPECIFIED"),
+    ]
