@@ -393,11 +393,15 @@ class Kit:
                     step = (len(values) - 1) / (wanted - 1)
                     values = sorted({values[round(i * step)] for i in range(wanted)})
             operation = schema.find_operation_by_id(op)
+            # Path parameters (an AOI's assets are paged too) take the contract's example.
+            path = {p.name: p.definition.get("example") for p in operation.path_parameters} or None
             for value in values:
                 if where == "query":
-                    case = operation.Case(query={name: value})
+                    case = operation.Case(path_parameters=path, query={name: value})
                 else:
-                    case = operation.Case(body={name: value}, media_type="application/json")
+                    case = operation.Case(
+                        path_parameters=path, body={name: value}, media_type="application/json"
+                    )
                 self.run_case(case, suite="conformance")
 
     def hypothesis_settings(self, *, scenarios: int | None = None, steps: int = 6) -> Any:

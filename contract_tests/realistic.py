@@ -1,8 +1,8 @@
 """Turning schema-valid positive cases into requests a correct server must accept.
 
 The contract's JSON schemas are looser than its prose: a description says a ``datetime`` is "an
-RFC 3339 instant or an interval", that CreateStore's ``secrets`` "must hold the keys the store
-type needs", that ``satellite_id`` is "one of the satellites of ListSatellites", and so on. A case
+RFC 3339 instant or an interval", that a store's ``secrets`` need "the keys a store type needs to
+write", that ``satellite_id`` is "one of the satellites of `GET /v0/satellites`", and so on. A case
 generated from the schema alone can break such a rule, and a correct server then answers 400,
 which the ``positive_data_acceptance`` check would report as a false alarm.
 
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 QUERY_OPERATIONS = frozenset({"SearchCatalogs"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# CreateStore: "`secrets` must hold the keys the store type needs" (table in its description).
+# CreateStore: "the keys a store type needs to write" (table in its description); the kit's
+# stores get them all, so that deliveries into them can succeed.
 STORE_SECRETS = {
     "S3": ("access_key_id", "secret_access_key"),
     "GCS": ("project_id", "service_account_credentials"),
@@ -123,7 +124,7 @@ def _create_aoi(body: dict, target: Target, rng: random.Random) -> dict:
     facts = target.facts
     body = dict(body)
     body["name"] = target.new_name("aoi")
-    # 'One of the satellites of ListSatellites.'
+    # 'One of the satellites of `GET /v0/satellites`.'
     if facts.satellite_ids:
         body["satellite_id"] = rng.choice(facts.satellite_ids)
     # 'Draws an area of interest over one satellite's imagery in a project.'
@@ -137,7 +138,8 @@ def _create_aoi(body: dict, target: Target, rng: random.Random) -> dict:
 
 
 def _catalog_choice(body: dict, target: Target, rng: random.Random) -> dict:
-    """'by `catalog_ids`, or every catalog of the given `order_item_ids`, never both'."""
+    """'by `catalog_ids` and/or every catalog of the given `order_item_ids`': the kit names its
+    catalogs one way per request, and sends no empty list, so that it creates little."""
     facts = target.facts
     body = dict(body)
     if "order_item_ids" in body and facts.order_item_ids and target.is_mock:
@@ -202,6 +204,18 @@ def _search(body: dict, target: Target, rng: random.Random) -> dict:
     return body
 
 
+def _order_item_filters(query: dict, target: Target, rng: random.Random) -> dict:
+    # '`created_at`: an RFC 3339 instant (on or after it) or an interval `start/end`';
+    # '`area`: a number (at least that much) or a range `min/max` with `..` for an open end'.
+    query = dict(query)
+    if "created_at" in query:
+        query["created_at"] = time_filter(rng)
+    if "area" in query:
+        low = rng.randint(0, 2000)
+        query["area"] = rng.choice([str(low), f"{low}/{low + rng.randint(0, 3000)}", f"../{low}"])
+    return query
+
+
 def _aoi_filters(query: dict, target: Target, rng: random.Random) -> dict:
     # '`created_at` and `updated_at` take an RFC 3339 instant (on or after it) or an interval'.
     query = dict(query)
@@ -220,6 +234,7 @@ BODY_RULES: dict[str, Callable[[dict, Target, random.Random], dict]] = {
 }
 QUERY_RULES: dict[str, Callable[[dict, Target, random.Random], dict]] = {
     "ListAOIs": _aoi_filters,
+    "ListOrderItems": _order_item_filters,
 }
 
 

@@ -113,10 +113,17 @@ def downloadable(
     now: float,
     catalogs: Mapping[str, dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """The assets named by ``asset_ids``, checked: each must be the AOI's and finished."""
-    if not asset_ids:
-        raise errors.bad_request("asset_ids must name at least one asset", field="asset_ids")
+    """The assets named by ``asset_ids``, checked: each must be the AOI's and finished. An empty
+    list stands for every finished asset of the AOI (there must be one)."""
     assets = {a["id"]: a for a in list_assets(aoi, now, catalogs)}
+    if not asset_ids:
+        finished = [a for a in assets.values() if a["status"] == "success"]
+        if not finished:
+            raise errors.bad_request(
+                f"AOI '{aoi['aoi_id']}' has no finished asset to download yet",
+                field="asset_ids",
+            )
+        return finished
     chosen = []
     for i, wanted in enumerate(asset_ids):
         found = assets.get(wanted)

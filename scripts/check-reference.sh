@@ -16,13 +16,18 @@ if [[ $# -lt 1 ]]; then
 fi
 reference="$1"
 shift
+# A local file is read from wherever it was named; schemathesis then runs in a scratch folder so
+# that its cache lands there, not in the checkout.
+[[ -f "$reference" ]] && reference="$(cd "$(dirname "$reference")" && pwd)/$(basename "$reference")"
+root="$PWD"
+scratch="$(mktemp -d)"
 
 bash scripts/setup.sh --no-node >/dev/null
 
 port="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 .venv/bin/pixxel-mock serve --host 127.0.0.1 --port "$port" --log-level warning &
 mock=$!
-trap 'kill "$mock" 2>/dev/null; wait "$mock" 2>/dev/null || true' EXIT
+trap 'kill "$mock" 2>/dev/null; wait "$mock" 2>/dev/null || true; rm -rf "$scratch"' EXIT
 for _ in $(seq 1 100); do
     curl -fsS "http://127.0.0.1:$port/ping" >/dev/null 2>&1 && break
     sleep 0.1
@@ -41,7 +46,8 @@ for op in "${operations[@]}"; do
     filters+=(--include-operation-id "$op")
 done
 
-.venv/bin/st run "$reference" --url "http://127.0.0.1:$port" \
+cd "$scratch"
+"$root/.venv/bin/st" run "$reference" --url "http://127.0.0.1:$port" \
     --header "Authorization: reference-check" \
     --checks not_a_server_error,response_schema_conformance,content_type_conformance \
     "${filters[@]}" "$@"

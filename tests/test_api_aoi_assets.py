@@ -240,12 +240,30 @@ def test_assets_of_a_running_aoi_cannot_be_downloaded_yet(client, fixture_set):
 
 @pytest.mark.parametrize(
     ("asset_ids", "status"),
-    [([], 400), ([UNKNOWN], 404), (["not-a-uuid"], 400)],
+    [([UNKNOWN], 404), (["not-a-uuid"], 400), ([UNKNOWN, UNKNOWN], 400)],
 )
 def test_bad_aoi_download_requests(client, fixture_set, asset_ids, status):
     aoi, _ = finished_assets(client, fixture_set)
     response = client.post(f"/v0/aois/{aoi['aoi_id']}/downloads", json={"asset_ids": asset_ids})
     assert response.status_code == status
+
+
+def test_an_empty_list_downloads_every_finished_asset(client, fixture_set):
+    aoi, assets = finished_assets(client, fixture_set)
+    made = client.post(f"/v0/aois/{aoi['aoi_id']}/downloads", json={"asset_ids": []})
+    assert made.status_code == 201
+    advance(client, 3600)
+    path = f"/v0/aois/{aoi['aoi_id']}/downloads/{made.json()['download_id']}"
+    url = client.get(path).json()["signed_url"]
+    names = zipfile.ZipFile(io.BytesIO(client.as_key(None).get(local(url)).content)).namelist()
+    assert len(names) == 2 * len(assets)
+
+
+def test_an_empty_list_before_anything_finished_is_400(client, fixture_set):
+    aoi = new_aoi(client, fixture_set)
+    response = client.post(f"/v0/aois/{aoi['aoi_id']}/downloads", json={"asset_ids": []})
+    assert response.status_code == 400
+    assert error_of(response)["details"]["field"] == "asset_ids"
 
 
 def test_an_asset_of_another_aoi_is_not_found(client, fixture_set):
