@@ -63,10 +63,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _parse(text: str, source: str) -> Any:
     try:
-        return json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
         raise LoadError(f"{source} is neither JSON nor YAML: {exc}") from exc
 
 
