@@ -133,6 +133,11 @@ def run(options: options_mod.KitOptions, *, junit_xml: Path | None = None, verbo
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["drift"]:  # `pixxel-contract drift ...`: compare with a published reference
+        from contract_tests import drift
+
+        return drift.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     explicit = {knob.name: getattr(args, knob.name) for knob in options_mod.knobs()}
