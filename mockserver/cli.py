@@ -46,11 +46,21 @@ def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
         )
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pixxel-mock")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pixxel-mock",
         description="A stateful mock of the Pixxel Earth-observation API.",
     )
+    parser.add_argument("--version", action="version", version=f"pixxel-mock {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser(
