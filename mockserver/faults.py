@@ -170,7 +170,8 @@ def _build(fault_id: int, body: dict[str, Any], default_seed: int) -> Fault:
         probability=probability,
         seed=seed,
     )
-    fault._random.seed(f"{seed if seed is not None else default_seed}|{fault_id}")
+    # A given seed repeats its draws whatever the rule's id; unseeded ranges vary per rule.
+    fault._random.seed(seed if seed is not None else f"{default_seed}|{fault_id}")
     return fault
 
 

@@ -41,6 +41,7 @@ class Traffic:
         self.key_of = key_of
         self.journal = journal
         self.faults = faults
+        self.sleep = asyncio.sleep  # how injected latency waits
 
     def _workspace(self, headers: dict[bytes, bytes]) -> str | None:
         raw = headers.get(b"authorization")
@@ -88,7 +89,7 @@ class Traffic:
             if hit is not None:
                 fault_id = hit.fault_id
                 if hit.delay_seconds:
-                    await asyncio.sleep(hit.delay_seconds)
+                    await self.sleep(hit.delay_seconds)
                 if hit.effect == "drop":
                     transport = scope.get(_TRANSPORT)
                     if transport is not None:
