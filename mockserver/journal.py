@@ -53,6 +53,17 @@ def body_for_journal(raw: bytes, content_type: str | None) -> Any:
         return None
 
 
+_RAW = "_raw"
+
+
+def _shown(entry: dict[str, Any]) -> dict[str, Any]:
+    (request, request_type), (response, response_type) = entry[_RAW]
+    shown = {key: value for key, value in entry.items() if key != _RAW}
+    shown["request_body"] = body_for_journal(request, request_type)
+    shown["response_body"] = body_for_journal(response, response_type)
+    return shown
+
+
 class Journal:
     """Entries per workspace, oldest first, at most ``limit`` each."""
 
@@ -62,7 +73,15 @@ class Journal:
         self._counters: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def record(self, workspace: str, entry: dict[str, Any]) -> None:
+    def record(
+        self,
+        workspace: str,
+        entry: dict[str, Any],
+        request_body: tuple[bytes, str | None] = (b"", None),
+        response_body: tuple[bytes, str | None] = (b"", None),
+    ) -> None:
+        """Keep ``entry``; the bodies, (raw bytes, content type), are decoded only when read."""
+        entry = {**entry, _RAW: (request_body, response_body)}
         with self._lock:
             entries = self._entries.get(workspace)
             if entries is None:
@@ -82,7 +101,7 @@ class Journal:
         with self._lock:
             entries = list(self._entries.get(workspace, ()))
         return [
-            entry
+            _shown(entry)
             for entry in entries
             if (operation_id is None or entry["operation_id"] == operation_id)
             and (method is None or entry["method"] == method.upper())

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mockserver import connection, cors, errors, logs, prefer, routes
 from mockserver.clock import to_rfc3339
 from mockserver.faults import FaultBook
-from mockserver.journal import MAX_BODY_BYTES, Journal, body_for_journal, redact_query
+from mockserver.journal import MAX_BODY_BYTES, Journal, redact_query
 from mockserver.service import MockService, workspace_for_key
 from mockserver.settings import Settings
 
@@ -62,12 +62,15 @@ class Traffic:
         workspace = self._workspace(headers)
         request_body = bytearray()
         response: dict[str, Any] = {"status": None, "type": None, "body": bytearray()}
+        sizes = {"request": 0, "response": 0}
         fault_id = None
 
         async def observed_receive() -> Message:
             message = await receive()
+            chunk = message.get("body", b"")
+            sizes["request"] += len(chunk)
             if len(request_body) <= MAX_BODY_BYTES:
-                request_body.extend(message.get("body", b""))
+                request_body.extend(chunk[: MAX_BODY_BYTES + 1])
             return message
 
         async def observed_send(message: Message) -> None:
@@ -76,10 +79,11 @@ class Traffic:
                 for name, value in message.get("headers", []):
                     if name.lower() == b"content-type":
                         response["type"] = value.decode("latin-1")
-            elif (
-                message["type"] == "http.response.body" and len(response["body"]) <= MAX_BODY_BYTES
-            ):
-                response["body"].extend(message.get("body", b""))
+            elif message["type"] == "http.response.body":
+                chunk = message.get("body", b"")
+                sizes["response"] += len(chunk)
+                if len(response["body"]) <= MAX_BODY_BYTES:
+                    response["body"].extend(chunk[: MAX_BODY_BYTES + 1])
             await send(message)
 
         try:
@@ -118,7 +122,15 @@ class Traffic:
         finally:
             latency_ms = (time.perf_counter() - started) * 1000.0
             self._after(
-                scope, route, workspace, control, request_body, response, fault_id, latency_ms
+                scope,
+                route,
+                workspace,
+                control,
+                request_body,
+                response,
+                sizes,
+                fault_id,
+                latency_ms,
             )
 
     def _after(
@@ -129,6 +141,7 @@ class Traffic:
         control: bool,
         request_body: bytearray,
         response: dict[str, Any],
+        sizes: dict[str, int],
         fault_id: int | None,
         latency_ms: float,
     ) -> None:
@@ -168,11 +181,11 @@ class Traffic:
                 "status": status,
                 "latency_ms": round(latency_ms, 3),
                 "fault": fault_id,
-                "request_body": body_for_journal(bytes(request_body), request_type),
-                "request_bytes": len(request_body),
-                "response_body": body_for_journal(bytes(response["body"]), response["type"]),
-                "response_bytes": len(response["body"]),
+                "request_bytes": sizes["request"],
+                "response_bytes": sizes["response"],
             },
+            (bytes(request_body), request_type),
+            (bytes(response["body"]), response["type"]),
         )
 
 

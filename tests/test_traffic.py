@@ -256,3 +256,14 @@ def test_prefer_code_the_operation_does_not_document_is_a_400_listing_them(mock)
     answer = raw.get(mock.url("/v0/satellites"), headers={**mock.headers, "Prefer": "code=418"})
     assert answer.status_code == 400
     assert answer.json()["error"]["details"] == {"field": "Prefer", "documented": [200, 401, 500]}
+
+
+def test_bodies_over_the_limit_are_kept_as_their_size_only(mock):
+    from mockserver.journal import MAX_BODY_BYTES
+
+    found = http.post(mock.url("/v0/catalogs/search"), json={"limit": 100}, headers=mock.headers)
+    assert len(found.content) > MAX_BODY_BYTES
+    (entry,) = mock.requests(operation_id="SearchCatalogs")
+    assert entry["response_body"] is None
+    assert entry["response_bytes"] == len(found.content)
+    assert entry["request_body"] == {"limit": 100}
