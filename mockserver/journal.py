@@ -11,8 +11,11 @@ from __future__ import annotations
 import threading
 from collections import deque
 from typing import Any
+from urllib.parse import parse_qs
 
 import orjson
+
+from mockserver.clock import to_rfc3339
 
 ENTRIES_PER_WORKSPACE = 1000
 MAX_BODY_BYTES = 32 * 1024
@@ -59,8 +62,11 @@ _RAW = "_raw"
 def _shown(entry: dict[str, Any]) -> dict[str, Any]:
     (request, request_type), (response, response_type) = entry[_RAW]
     shown = {key: value for key, value in entry.items() if key != _RAW}
-    shown["request_body"] = body_for_journal(request, request_type)
-    shown["response_body"] = body_for_journal(response, response_type)
+    # Kept raw when recorded (an epoch, a query string); worded only for the reader.
+    shown["time"] = to_rfc3339(entry["time"])
+    shown["query"] = redact_query(parse_qs(entry["query"]))
+    shown["request_body"] = body_for_journal(b"".join(request), request_type)
+    shown["response_body"] = body_for_journal(b"".join(response), response_type)
     return shown
 
 
@@ -77,10 +83,11 @@ class Journal:
         self,
         workspace: str,
         entry: dict[str, Any],
-        request_body: tuple[bytes, str | None] = (b"", None),
-        response_body: tuple[bytes, str | None] = (b"", None),
+        request_body: tuple[list[bytes], str | None] = ([], None),
+        response_body: tuple[list[bytes], str | None] = ([], None),
     ) -> None:
-        """Keep ``entry``; the bodies, (raw bytes, content type), are decoded only when read."""
+        """Keep ``entry``; the bodies, (chunks, content type), are decoded only when read (an
+        empty list for a body over the limit)."""
         entry = {**entry, _RAW: (request_body, response_body)}
         with self._lock:
             entries = self._entries.get(workspace)

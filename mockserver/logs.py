@@ -75,6 +75,10 @@ def banner(text: str, log_format: str) -> None:
     print(text, file=sys.stdout, flush=True)
 
 
+def access_enabled() -> bool:
+    return ACCESS.isEnabledFor(logging.INFO)
+
+
 def access(
     *,
     client: str,

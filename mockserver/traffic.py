@@ -21,7 +21,6 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import connection, cors, errors, logs, prefer, routes
-from mockserver.clock import to_rfc3339
 from mockserver.faults import FaultBook
 from mockserver.journal import MAX_BODY_BYTES, Journal, redact_query
 from mockserver.service import MockService, workspace_for_key
@@ -60,8 +59,9 @@ class Traffic:
         route = routes.find(method, path)
         control = path.startswith(routes.CONTROL_PREFIX)
         workspace = self._workspace(headers)
-        request_body = bytearray()
-        response: dict[str, Any] = {"status": None, "type": None, "body": bytearray()}
+        # Body chunks are kept as sent (no copy) while the whole stays within the journal's limit.
+        request_body: list[bytes] = []
+        response: dict[str, Any] = {"status": None, "type": None, "body": []}
         sizes = {"request": 0, "response": 0}
         fault_id = None
 
@@ -69,8 +69,10 @@ class Traffic:
             message = await receive()
             chunk = message.get("body", b"")
             sizes["request"] += len(chunk)
-            if len(request_body) <= MAX_BODY_BYTES:
-                request_body.extend(chunk[: MAX_BODY_BYTES + 1])
+            if sizes["request"] <= MAX_BODY_BYTES:
+                request_body.append(chunk)
+            else:
+                request_body.clear()
             return message
 
         async def observed_send(message: Message) -> None:
@@ -82,8 +84,10 @@ class Traffic:
             elif message["type"] == "http.response.body":
                 chunk = message.get("body", b"")
                 sizes["response"] += len(chunk)
-                if len(response["body"]) <= MAX_BODY_BYTES:
-                    response["body"].extend(chunk[: MAX_BODY_BYTES + 1])
+                if sizes["response"] <= MAX_BODY_BYTES:
+                    response["body"].append(chunk)
+                else:
+                    response["body"].clear()
             await send(message)
 
         try:
@@ -139,27 +143,29 @@ class Traffic:
         route: routes.Route | None,
         workspace: str | None,
         control: bool,
-        request_body: bytearray,
+        request_body: list[bytes],
         response: dict[str, Any],
         sizes: dict[str, int],
         fault_id: int | None,
         latency_ms: float,
     ) -> None:
         method, path = scope["method"], scope["path"]
-        query = redact_query(parse_qs(scope.get("query_string", b"").decode("latin-1")))
+        raw_query = scope.get("query_string", b"").decode("latin-1")
         status = response["status"]
         operation_id = route.operation_id if route else None
-        query_text = "&".join(f"{k}={v}" for k, values in query.items() for v in values)
-        client = scope.get("client")
-        logs.access(
-            client=f"{client[0]}:{client[1]}" if client else "-",
-            method=method,
-            target=path + (f"?{query_text}" if query_text else ""),
-            status=status,
-            latency_ms=latency_ms,
-            operation_id=operation_id,
-            workspace=workspace,
-        )
+        if logs.access_enabled():
+            query = redact_query(parse_qs(raw_query))
+            query_text = "&".join(f"{k}={v}" for k, values in query.items() for v in values)
+            client = scope.get("client")
+            logs.access(
+                client=f"{client[0]}:{client[1]}" if client else "-",
+                method=method,
+                target=path + (f"?{query_text}" if query_text else ""),
+                status=status,
+                latency_ms=latency_ms,
+                operation_id=operation_id,
+                workspace=workspace,
+            )
         if workspace is None:
             return
         if control:
@@ -173,10 +179,10 @@ class Traffic:
         self.journal.record(
             workspace,
             {
-                "time": to_rfc3339(now),
+                "time": now,
                 "method": method,
                 "path": path,
-                "query": query,
+                "query": raw_query,
                 "operation_id": operation_id,
                 "status": status,
                 "latency_ms": round(latency_ms, 3),
@@ -184,8 +190,8 @@ class Traffic:
                 "request_bytes": sizes["request"],
                 "response_bytes": sizes["response"],
             },
-            (bytes(request_body), request_type),
-            (bytes(response["body"]), response["type"]),
+            (request_body, request_type),
+            (response["body"], response["type"]),
         )
 
 

@@ -84,9 +84,10 @@ def test_control_requests_are_not_journaled_and_reset_clears_the_journal(mock):
 
 def test_journal_keeps_the_last_entries_of_each_workspace():
     journal = Journal(limit=3)
+    entry = {"operation_id": "Ping", "method": "GET", "status": 200, "time": 0.0, "query": ""}
     for n in range(5):
-        journal.record("ws", {"operation_id": "Ping", "method": "GET", "status": 200, "n": n})
-    journal.record("other", {"operation_id": "Ping", "method": "GET", "status": 200, "n": 9})
+        journal.record("ws", {**entry, "n": n})
+    journal.record("other", {**entry, "n": 9})
     assert [e["n"] for e in journal.entries("ws")] == [2, 3, 4]
     assert [e["id"] for e in journal.entries("ws")] == [3, 4, 5]
     assert [e["n"] for e in journal.entries("other")] == [9]
