@@ -119,6 +119,35 @@ def start_up(runs: int) -> None:
         )
 
 
+_FIRST_START = """
+import time, urllib.request, warnings
+warnings.filterwarnings("ignore")
+started = time.perf_counter()
+from mockserver.testing import pixxel_mock
+with pixxel_mock() as mock:
+    urllib.request.urlopen(mock.url("/ping")).read()
+    print(time.perf_counter() - started)
+"""
+
+
+def first_start(runs: int) -> None:
+    """The first mock of a fresh process, imports and fixture loading included."""
+    import subprocess
+
+    root = str(Path(__file__).resolve().parent.parent)
+    times = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", _FIRST_START], cwd=root, capture_output=True, text=True
+        )
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    print(
+        f"first pixxel_mock() of a fresh process, imports included:"
+        f" {statistics.median(times):.3f} s"
+        f" (median of {runs}; min {min(times):.3f}, max {max(times):.3f})"
+    )
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=400)
@@ -127,3 +156,4 @@ if __name__ == "__main__":
     args = parser.parse_args()
     asyncio.run(request_cost(args.requests, args.rounds))
     start_up(args.start_runs)
+    first_start(args.start_runs)
