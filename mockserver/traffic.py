@@ -109,10 +109,14 @@ class Traffic:
                     status, extra, body = hit.error_response()
                     await _send(observed_send, status, extra, orjson.dumps(body))
                     return
+            # A forced answer needs what the operation needs: a key, unless it is public.
+            allowed = route is not None and not control
+            if allowed and workspace is None:
+                allowed = route.operation.get("security") == []
             code = (
-                None
-                if control or route is None
-                else prefer.requested_code(headers.get(b"prefer", b"").decode("latin-1"))
+                prefer.requested_code(headers.get(b"prefer", b"").decode("latin-1"))
+                if allowed
+                else None
             )
             if code is not None:
                 try:

@@ -268,3 +268,9 @@ def test_bodies_over_the_limit_are_kept_as_their_size_only(mock):
     assert entry["response_body"] is None
     assert entry["response_bytes"] == len(found.content)
     assert entry["request_body"] == {"limit": 100}
+
+
+def test_prefer_code_needs_a_key_where_the_operation_does(server):
+    wanted = {"Prefer": "code=200"}
+    assert http.get(server.url("/v0/satellites"), headers=wanted).status_code == 401
+    assert http.get(server.url("/ping"), headers={"Prefer": "code=200"}).status_code == 200
