@@ -204,13 +204,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     kit.finish()
     if kit.options.report_json is not None:
         kit.report.write_json(kit.options.report_json)
-    if not kit.report.ok and session.exitstatus == 0:
+    # The verdict is the suites': a user test that only borrows the fixture keeps its own.
+    ran_suites = bool(session.config.stash.get(ITEMS_KEY, None)) or _wants_kit(session.config)
+    if ran_suites and not kit.report.ok and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     kit = config.stash.get(KIT_KEY, None)
     if kit is None or not kit.started:
+        return
+    if not config.stash.get(ITEMS_KEY, None) and not _wants_kit(config):
         return
     terminalreporter.section("pixxel-contract report")
     terminalreporter.write_line(kit.report.render())

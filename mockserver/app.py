@@ -45,6 +45,8 @@ from mockserver.resources import spec_path
 from mockserver.schemas import FORMATS, compile_fast, load_spec
 from mockserver.service import MockService
 from mockserver.settings import Settings
+from mockserver.traffic import EXTENSION_KEY as TRAFFIC_KEY
+from mockserver.traffic import front_door
 
 log = logging.getLogger("pixxel_mock")
 
@@ -449,7 +451,9 @@ def create_app(
             strict_validation=False,
             validator_map=validators,
             security_map={"apiKey": _ApiKeyHandler},
-            swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=True),
+            swagger_ui_options=SwaggerUIOptions(
+                swagger_ui=True, swagger_ui_path="/docs", serve_spec=True
+            ),
         )
     app.add_error_handler(errors.ApiError, _on_api_error)
     app.add_error_handler(ProblemException, _on_problem)
@@ -464,4 +468,7 @@ def create_app(
     app.app.extensions[EXTENSION_KEY] = service
     app.service = service
     app._limited = BodySizeLimit(app.middleware, settings.max_body_bytes)
+    # Faults, Prefer: code=, the journal, the access log and CORS (mockserver/traffic.py).
+    app._limited, traffic = front_door(app._limited, service, settings, api_key_info)
+    app.app.extensions[TRAFFIC_KEY] = traffic
     return app

@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+from mockserver import logs
 from mockserver import settings as settings_mod
 from mockserver.settings import Settings, SettingsError
 
@@ -46,11 +47,21 @@ def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
         )
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pixxel-mock")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pixxel-mock",
         description="A stateful mock of the Pixxel Earth-observation API.",
     )
+    parser.add_argument("--version", action="version", version=f"pixxel-mock {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser(
@@ -107,7 +118,8 @@ def _banner(settings: Settings, started: float) -> str:
         f" ({settings.workers} worker{'s' if settings.workers > 1 else ''},"
         f" state: {state}, ready in {time.perf_counter() - started:.2f}s)\n"
         f"  try: curl -H 'Authorization: my-key' {url}/v0/stores\n"
-        f"  contract: {url}/openapi.json   stop: Ctrl+C"
+        f"  contract: {url}/openapi.json   docs: {url}/docs/ and {url}/_mock/docs/"
+        f"   stop: Ctrl+C"
     )
 
 
@@ -126,14 +138,19 @@ def serve(settings: Settings) -> int:
             from mockserver.app import create_app
 
             app = _ready_to_serve(create_app(settings))
-            print(_banner(settings, started), flush=True)
+            logs.banner(_banner(settings, started), settings.log_format)
             uvicorn.run(
-                app, host=settings.host, port=settings.port, log_level=log_level, access_log=False
+                app,
+                host=settings.host,
+                port=settings.port,
+                log_level=log_level,
+                access_log=False,
+                log_config=logs.uvicorn_config(log_level, settings.log_format),
             )
         else:
             payload = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(settings).items()}
             os.environ[_SETTINGS_ENV] = json.dumps(payload)
-            print(_banner(settings, started), flush=True)
+            logs.banner(_banner(settings, started), settings.log_format)
             uvicorn.run(
                 "mockserver.cli:app_from_environment",
                 factory=True,
@@ -142,6 +159,7 @@ def serve(settings: Settings) -> int:
                 workers=settings.workers,
                 log_level=log_level,
                 access_log=False,
+                log_config=logs.uvicorn_config(log_level, settings.log_format),
             )
     finally:
         if scratch:

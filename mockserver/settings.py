@@ -71,6 +71,15 @@ class Settings:
         1_048_576, "Largest request body accepted; larger ones get 413.", metavar="BYTES"
     )
     log_level: str = _knob("info", "Log level: debug, info, warning or error.", metavar="LEVEL")
+    log_format: str = _knob(
+        "text", "Log format: text, or json (one object per line).", metavar="FORMAT"
+    )
+    cors_origins: str | None = _knob(
+        None,
+        "Origins allowed to call the mock from a browser, comma-separated, or '*' (default: no"
+        " CORS).",
+        metavar="ORIGINS",
+    )
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -139,6 +148,8 @@ def _check(settings: Settings) -> None:
         )
     if settings.max_body_bytes < 1024:
         raise SettingsError("max_body_bytes must be at least 1024")
+    if settings.log_format not in {"text", "json"}:
+        raise SettingsError(f"log_format must be text or json, not {settings.log_format!r}")
     if settings.log_level not in {"debug", "info", "warning", "error"}:
         raise SettingsError(
             f"log_level must be debug, info, warning or error, not {settings.log_level!r}"

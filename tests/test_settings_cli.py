@@ -81,3 +81,12 @@ def test_readme_documents_every_setting():
     for knob in knobs():
         flag = "--" + knob.name.replace("_", "-")
         assert f"| `{flag}` | `{env_name(knob.name)}` |" in readme, f"README lacks {flag}"
+
+
+def test_version_prints_the_installed_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.strip() == f"pixxel-mock {version('pixxel-mock')}"

@@ -8,6 +8,7 @@ from typing import Any
 import flask
 
 from mockserver import errors, files
+from mockserver.admin.traffic import HANDLERS as TRAFFIC_HANDLERS
 from mockserver.api._context import service, workspace
 from mockserver.clock import to_rfc3339
 
@@ -103,4 +104,5 @@ HANDLERS: dict[str, Callable] = {
     "AddOverride": add_override,
     "ClearOverrides": clear_overrides,
     "GetSignedFile": get_signed_file,
+    **TRAFFIC_HANDLERS,
 }
