@@ -78,18 +78,18 @@ def run_kit(tmp: Path, *args: str, timeout: float = 120, env: dict | None = None
 
 # Each defect is run with its operation among a few others; those marked clean must stay clean.
 NEIGHBOURS = {
-    "create_store_201": (["CreateStore", "ListStores", "DeleteStore", "ListSatellites"], []),
+    "create_store_201": (["CreateStore", "ListStores", "DeleteStore", "List Satellites"], []),
     "download_status_done": (["CreateDownload", "GetDownloadById", "ListProjects"], []),
-    "store_without_created_at": (["ListStores", "CreateStore", "ListSatellites"], []),
+    "store_without_created_at": (["ListStores", "CreateStore", "List Satellites"], []),
     "search_500_on_limit_7": (["SearchCatalogs", "GetCatalogById", "ListProjects"], []),
-    "satellites_text_plain": (["ListSatellites", "ListProjects", "GetProjectById"], []),
-    "auth_ignored": (["ListStores", "ListSatellites", "GetProjectById"], []),
+    "satellites_text_plain": (["List Satellites", "ListProjects", "GetProjectById"], []),
+    "auth_ignored": (["ListStores", "List Satellites", "GetProjectById"], []),
     "delete_does_not_delete": (["DeleteStore", "CreateStore", "ListStores"], []),
 }
 CLEAN = {
-    "create_store_201": ["ListSatellites"],
+    "create_store_201": ["List Satellites"],
     "download_status_done": ["ListProjects"],
-    "store_without_created_at": ["ListSatellites"],
+    "store_without_created_at": ["List Satellites"],
     "search_500_on_limit_7": ["GetCatalogById", "ListProjects"],
     "satellites_text_plain": ["ListProjects", "GetProjectById"],
     "auth_ignored": [],

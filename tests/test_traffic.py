@@ -77,7 +77,7 @@ def test_control_requests_are_not_journaled_and_reset_clears_the_journal(mock):
     http.get(mock.url("/v0/satellites"), headers=mock.headers)
     mock.advance(10)
     mock.faults()
-    assert [e["operation_id"] for e in mock.requests()] == ["ListSatellites"]
+    assert [e["operation_id"] for e in mock.requests()] == ["List Satellites"]
     mock.reset()
     assert mock.requests() == []
 
@@ -101,7 +101,7 @@ def test_journal_keeps_the_last_entries_of_each_workspace():
     [(429, "RATE_LIMITED"), (500, "INTERNAL"), (502, "BAD_GATEWAY"), (503, "UNAVAILABLE")],
 )
 def test_error_faults_answer_the_envelope_for_the_next_n_requests(mock, status, code):
-    rule = mock.fault(operation_id="ListSatellites", effect="error", status=status, count=2)
+    rule = mock.fault(operation_id="List Satellites", effect="error", status=status, count=2)
     answers = [raw.get(mock.url("/v0/satellites"), headers=mock.headers) for _ in range(3)]
     assert [a.status_code for a in answers] == [status, status, 200]
     error = answers[0].json()["error"]
@@ -164,7 +164,7 @@ def test_latency_waits_the_drawn_delay():
 def test_probability_faults_repeat_with_the_same_seed(server):
     def hits(mock) -> list[int]:
         mock.fault(
-            operation_id="ListSatellites", effect="error", status=503, probability=0.5, seed=42
+            operation_id="List Satellites", effect="error", status=503, probability=0.5, seed=42
         )
         statuses = [
             raw.get(mock.url("/v0/satellites"), headers=mock.headers).status_code for _ in range(24)

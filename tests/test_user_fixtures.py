@@ -132,4 +132,4 @@ def test_control_errors_carry_the_envelope():
 def test_subprocess_mode_serves_the_same_api():
     with pixxel_mock(subprocess=True, seed=3) as mock:
         assert requests.get(mock.url("/v0/satellites"), headers=mock.headers, timeout=10).ok
-        assert mock.requests(operation_id="ListSatellites")[0]["status"] == 200
+        assert mock.requests(operation_id="List Satellites")[0]["status"] == 200

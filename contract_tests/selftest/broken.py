@@ -182,7 +182,7 @@ class _ServerErrorOnLimit7:
 
 
 def _wrong_content_type(app: ASGIApp) -> ASGIApp:
-    """ListSatellites sends its JSON as text/plain."""
+    """List Satellites sends its JSON as text/plain."""
 
     def rewrite(status: int, headers: list, body: bytes) -> tuple[int, list, bytes]:
         headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]
@@ -261,9 +261,9 @@ DEFECTS: dict[str, Defect] = {
         ),
         Defect(
             "satellites_text_plain",
-            "ListSatellites",
+            "List Satellites",
             "content_type_conformance",
-            "ListSatellites answers with Content-Type text/plain",
+            "List Satellites answers with Content-Type text/plain",
             _wrong_content_type,
         ),
         Defect(
