@@ -288,6 +288,7 @@ def test_interrupted_run_deletes_what_it_created(fixture_set, tmp_path):
         out, _ = process.communicate(timeout=60)
         stores = requests.get(f"{base}/v0/stores", headers={"Authorization": "live-key"}).json()
     assert process.returncode == 130, out[-3000:]
+    assert out.strip().splitlines()[-1].startswith("pixxel-contract: INTERRUPTED"), out[-3000:]
     created = [m for m, p, _ in server.requests if m == "POST" and p == "/v0/stores"]
     assert created
     assert not [s["name"] for s in stores["stores"] if s["name"].startswith("pxct-")], out
