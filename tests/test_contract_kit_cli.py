@@ -179,9 +179,7 @@ except KeyboardInterrupt:
 """
 
 
-@pytest.mark.parametrize(
-    ("how", "outcome"), [("raise-in-handler", "went on"), ("kit", "stopped")]
-)
+@pytest.mark.parametrize(("how", "outcome"), [("raise-in-handler", "went on"), ("kit", "stopped")])
 def test_a_signal_during_a_gc_callback_still_stops_the_run(how, outcome):
     """The root cause of lost SIGTERMs: an exception raised by the handler inside a garbage
     collector callback is swallowed. The kit's handler only records the stop, and the next
