@@ -6,6 +6,7 @@ Every run is ``python -m contract_tests.cli`` in a subprocess; servers bind 127.
 from __future__ import annotations
 
 import http.server
+import io
 import os
 import signal
 import socket
@@ -13,13 +14,17 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from contract_tests import interrupt
 from contract_tests.cli import EXIT_PREFLIGHT, EXIT_TARGET, EXIT_USAGE, build_parser
 from contract_tests.http import Throttle
+from contract_tests.progress import Progress
+from contract_tests.report import Report
 from contract_tests.selftest.broken import Disguise, serve
 from mockserver.app import create_app
 from mockserver.settings import Settings
@@ -145,6 +150,28 @@ def test_report_shows_progress_ends_with_the_verdict_and_leaves_no_caches(tmp_pa
     assert not (tmp_path / ".pytest_cache").exists()
 
 
+def test_progress_is_one_rewritten_line_on_a_terminal_and_plain_lines_elsewhere():
+    operations = [("ListStores", "GET", "/v0/stores")]
+    for live in (True, False):
+        report, stream = Report(operations), io.StringIO()
+        progress = Progress(report, stream, live=live)
+        progress.pytest_runtest_logstart("suites/test_conformance.py::test_conformance", None)
+        report.case("ListStores", 4)
+        report.fail("ListStores", "response_schema_conformance", "a finding")
+        progress.pytest_runtest_logfinish("suites/test_conformance.py::test_conformance", None)
+        progress.clear()
+        text = stream.getvalue()
+        expected = "[conformance] ListStores (GET /v0/stores): 4 cases, 1 failures"
+        assert expected in text
+        assert "run: 4 cases, 1 failures" in text
+        if live:
+            assert text.startswith("\r\x1b[K") and text.endswith("\r\x1b[K")
+            assert "\n" not in text
+        else:
+            assert "\x1b" not in text and "\r" not in text
+            assert all(line.startswith("progress: ") for line in text.splitlines())
+
+
 def test_help_shows_every_default():
     text = build_parser().format_help()
     for shown in ("default: 8", "default: pxct-", "default: 600", "default: start the mock"):
@@ -208,3 +235,36 @@ def test_after_a_stop_requests_halt_but_clean_up_goes_on():
     finally:
         interrupt.reset()
     throttle.acquire()
+
+
+def test_ctrl_c_stops_the_run_and_deletes_what_it_created(fixture_set, tmp_path):
+    """SIGINT (Ctrl+C) as SIGTERM: the run stops, deletes its stores and exits 130."""
+    server = Disguise(create_app(Settings(), fixtures=fixture_set))
+    with serve(server) as base:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "contract_tests.cli", "--base-url", base),
+                *("--api-key", "live-key", "--allow-writes", "--suites", "stateful,lifecycle"),
+                *("--rate-limit", "20"),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "PIXXEL_CONTRACT_CACHE_DIR": str(tmp_path / "cache")},
+            # As from a terminal: Ctrl+C is not ignored, whatever the test runner's parent does.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        # Wait (bounded by the run itself) until the run has created a store of its own.
+        while not any(m == "POST" and p == "/v0/stores" for m, p, _ in server.requests):
+            assert process.poll() is None, process.communicate()[0]
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=60)
+        stores = requests.get(f"{base}/v0/stores", headers={"Authorization": "live-key"}).json()
+    assert process.returncode == 130, out[-3000:]
+    assert "SIGINT received" in out
+    assert (
+        out.strip().splitlines()[-1].startswith("pixxel-contract: INTERRUPTED (stopped by SIGINT)")
+    )
+    assert not [s["name"] for s in stores["stores"] if s["name"].startswith("pxct-")], out
