@@ -208,3 +208,32 @@ def test_an_unreachable_upstream_answers_502_in_the_envelope(tmp_path):
     assert answer.status_code == 502
     assert answer.json()["error"]["code"] == "UPSTREAM_UNAVAILABLE"
     assert report.upstream_errors == 1 and report.exchanges == 0
+
+
+def test_an_example_cut_short_never_keeps_part_of_a_secret():
+    """Offending values are shortened for the report only after their secrets are removed."""
+    import httpx
+
+    secret = SECRETS["secret_access_key"]
+    head = json.dumps({"type": "S3", "name": "", "secrets": {"secret_access_key": ""}})
+    pad = "n" * (200 - len(head) + 2 - len(secret) // 2)  # the cut falls inside the secret
+    body = {"type": "S3", "name": pad, "secrets": {"secret_access_key": secret}}
+    assert secret[:8] in json.dumps(body)[:200] and secret not in json.dumps(body)[:200]
+    report = DriftReport("http://127.0.0.1:9")
+    proxy = DriftProxy("http://127.0.0.1:9", Contract(), report)
+    error = {"error": {"code": "INVALID_ARGUMENT", "message": "configs", "details": None}}
+    answer = json.dumps(error).encode()
+    proxy.judge(
+        {"method": "POST", "path": "/v0/stores", "query_string": b""},
+        [("authorization", KEY), ("content-type", "application/json")],
+        json.dumps(body).encode(),
+        httpx.Response(400, headers={"content-type": "application/json"}, content=answer),
+        answer,
+    )
+    (row,) = report.as_dict()["operations"]
+    kinds = {v["kind"]: v for v in row["violations"]}
+    assert "request_body: configs (required)" in kinds
+    kept = json.dumps(report.as_dict())
+    assert "[...]" in json.dumps(kinds["request_body: configs (required)"]["example"]["value"])
+    assert KEY not in kept
+    assert not [i for i in range(len(secret) - 7) if secret[i : i + 8] in kept]

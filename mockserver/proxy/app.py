@@ -15,6 +15,7 @@ the proxy only towards the upstream, and everything kept is sanitised first.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -43,11 +44,21 @@ HOP_BY_HOP = frozenset(
     }
 )
 _ID_SEGMENT = re.compile(r"^(?=.*\d)[0-9A-Za-z_-]{8,}$")
+MAX_VALUE_CHARS = 200
+LOG = logging.getLogger("pixxel-mock.proxy")
 
 
 def _undocumented_path(path: str) -> str:
     """A path with id-like segments folded, so that unknown routes group together."""
     return "/".join("{id}" if _ID_SEGMENT.match(s) else s for s in path.split("/"))
+
+
+def _shortened(value: Any) -> Any:
+    """An offending value as kept in an example: whole if short, else the start of its JSON."""
+    text = json.dumps(value, default=str)
+    if len(text) <= MAX_VALUE_CHARS:
+        return value
+    return text[:MAX_VALUE_CHARS] + " [...]"
 
 
 def _json_or_text(body: bytes, content_type: str) -> Any:
@@ -127,7 +138,11 @@ class DriftProxy:
             {"type": "http.response.start", "status": response.status_code, "headers": out_headers}
         )
         await send({"type": "http.response.body", "body": answer})
-        self.judge(scope, headers, body, response, answer)
+        try:
+            self.judge(scope, headers, body, response, answer)
+        except Exception as exc:  # noqa: BLE001 - the caller has its answer; say what, not values
+            self.report.judge_error()
+            LOG.warning("could not judge %s %s: %s", scope["method"], scope["path"], type(exc))
 
     def judge(
         self,
@@ -163,7 +178,12 @@ class DriftProxy:
         request_line = f"{method} {path}" + (f"?{query_text}" if query_text else "")
         example = {"request": request_line, "status": response.status_code}
         clean = [
-            Violation(v.category, v.where, sanitiser.text(v.message), sanitiser.document(v.value))
+            Violation(
+                v.category,
+                v.where,
+                sanitiser.text(v.message),
+                _shortened(sanitiser.document(v.value)),
+            )
             for v in violations
         ]
         self.report.record(operation, method, template, clean, example)

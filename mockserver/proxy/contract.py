@@ -33,7 +33,6 @@ from jsonschema.exceptions import ValidationError  # noqa: E402
 from mockserver.schemas import FORMATS, resolved_spec  # noqa: E402
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-MAX_VALUE_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class Violation:
     category: str  # unknown_route, request_parameter, request_body, response_status, ...
     where: str  # the field, parameter, status or content type concerned
     message: str
-    value: Any = None  # the offending value, shortened
+    value: Any = None  # the offending value, as found (sanitise and shorten before keeping it)
 
     @property
     def kind(self) -> str:
@@ -59,13 +58,6 @@ class Route:
     operation: dict[str, Any]
     parameters: list[dict[str, Any]] = field(default_factory=list)
     path_names: list[str] = field(default_factory=list)
-
-
-def _shorten(value: Any) -> Any:
-    text = json.dumps(value, default=str)
-    if len(text) <= MAX_VALUE_CHARS:
-        return value
-    return text[:MAX_VALUE_CHARS] + " [...]"
 
 
 def field_path(error: ValidationError, root: str = "") -> str:
@@ -86,7 +78,7 @@ def _error_violations(category: str, root: str, errors: list[ValidationError]) -
     for error in errors:
         where = f"{field_path(error, root)} ({error.validator})"
         if where not in found:
-            found[where] = Violation(category, where, error.message, _shorten(error.instance))
+            found[where] = Violation(category, where, error.message, error.instance)
     return list(found.values())
 
 

@@ -41,6 +41,7 @@ class DriftReport:
         self.operations: dict[str, OperationDrift] = {}
         self.exchanges = 0
         self.upstream_errors = 0
+        self.judge_errors = 0
         self._lock = threading.Lock()
 
     def record(
@@ -73,6 +74,11 @@ class DriftReport:
         with self._lock:
             self.upstream_errors += 1
 
+    def judge_error(self) -> None:
+        """An exchange passed through but could not be judged (a fault in the proxy)."""
+        with self._lock:
+            self.judge_errors += 1
+
     # -- output ----------------------------------------------------------------------------
 
     @property
@@ -86,6 +92,7 @@ class DriftReport:
                 "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
                 "exchanges": self.exchanges,
                 "upstream_errors": self.upstream_errors,
+                "judge_errors": self.judge_errors,
                 "conforms": not any(row.kinds for row in self.operations.values()),
                 "operations": [
                     {
@@ -124,6 +131,8 @@ class DriftReport:
                 out.append(f"    {kind['kind']} x{kind['count']}: {kind['example']['message']}")
         if data["upstream_errors"]:
             out.append(f"  {data['upstream_errors']} request(s) got no answer from the upstream")
+        if data["judge_errors"]:
+            out.append(f"  {data['judge_errors']} exchange(s) could not be judged (see the log)")
         drifting = sum(1 for row in data["operations"] if row["violations"])
         out.append(
             f"{drifting} operation(s) drift from the contract"
