@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from typing import Any
 
 import requests
 
-from contract_tests import __version__
+from contract_tests import __version__, interrupt
 
 USER_AGENT = f"pixxel-contract/{__version__}"
 
@@ -29,7 +30,10 @@ class Throttle:
         self._lock = threading.Lock()
 
     def acquire(self, *, exempt: bool = False) -> None:
-        """Wait for the next slot. ``exempt`` requests (clean-up) never count against the cap."""
+        """Wait for the next slot. ``exempt`` requests (clean-up) never count against the cap and
+        are sent even after a stop was asked for; any other request is a checkpoint."""
+        if not exempt:
+            interrupt.checkpoint()
         with self._lock:
             if exempt:
                 self.exempt_sent += 1
@@ -47,7 +51,10 @@ class Throttle:
                 self._next = slot + self.interval
                 wait = slot - now
         if wait > 0:
-            time.sleep(wait)
+            if exempt:
+                time.sleep(wait)
+            else:
+                interrupt.sleep(wait)
 
 
 class KitSession(requests.Session):
@@ -74,3 +81,23 @@ class KitSession(requests.Session):
         self.throttle.acquire(exempt=self.exempt)
         kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, *args, **kwargs)
+
+
+_ERRNO_TEXT = re.compile(r"\[Errno -?\d+\] ([^)\]'\"]+)")
+
+
+def describe_error(exc: requests.RequestException) -> str:
+    """One short line for a request that got no answer (no urllib3 object dumps)."""
+    if isinstance(exc, requests.Timeout):
+        return "no answer in time (timed out)"
+    text = str(exc)
+    found = _ERRNO_TEXT.search(text)
+    if found:
+        return found.group(1).strip().rstrip(".").lower()
+    if isinstance(exc, requests.exceptions.SSLError):
+        detail = re.search(r"certificate verify failed[^'\")]*", text)
+        return "TLS error: " + (detail.group(0) if detail else "handshake failed")
+    if "RemoteDisconnected" in text or "Connection aborted" in text:
+        return "the connection was closed without an answer"
+    line = " ".join(text.split())
+    return line[:200] + (" [...]" if len(line) > 200 else "")

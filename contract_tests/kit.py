@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 import yaml
 
-from contract_tests import known_issues, realistic
+from contract_tests import interrupt, known_issues, realistic
 from contract_tests.http import RequestBudgetExhausted
 from contract_tests.options import PHASES, KitOptions
 from contract_tests.report import Report
@@ -106,6 +106,7 @@ class Kit:
         self._rngs: dict[str, random.Random] = {}
         self._auth_probed: set[str] = set()
         self.budget_exhausted = False
+        self._finished = False
         self.phases: dict[str, int] = {}
         self.creates: dict[tuple[str, str], int] = {}
         self.capped: set[tuple[str, str]] = set()
@@ -128,10 +129,12 @@ class Kit:
         return self._target is not None
 
     def finish(self) -> None:
-        """Clean up what the run created and stop a mock the kit started."""
-        if self._target is None:
+        """Clean up what the run created and stop a mock the kit started (once)."""
+        if self._target is None or self._finished:
             return
-        problems = self._target.cleanup()
+        self._finished = True
+        with interrupt.cleaning():
+            problems = self._target.cleanup()
         for problem in problems:
             self.report.error(f"could not delete what the kit created: {problem}")
         if self.capped:
@@ -198,6 +201,8 @@ class Kit:
                 },
             },
             "output": {"sanitization": {"enabled": True}},
+            # No .schemathesis/ folder in the caller's working directory.
+            "cache": {"enabled": False},
             "checks": {
                 # A negative body may be refused for its size before its content is read.
                 "negative_data_rejection": {"expected-statuses": NEGATIVE_STATUSES},

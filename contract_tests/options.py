@@ -48,8 +48,11 @@ def _knob(
     parse: Callable[[str], Any] = str,
     metavar: str | None = None,
     flag: bool = False,
+    shown: str | None = None,
 ) -> Any:
     metadata = {"help": help, "env": env, "parse": parse, "metavar": metavar, "flag": flag}
+    if shown is not None:
+        metadata["shown"] = shown  # the default in words, for --help
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -63,6 +66,7 @@ class KitOptions:
         " itself on a free port.",
         env="PIXXEL_BASE_URL",
         metavar="URL",
+        shown="start the mock",
     )
     api_key: str | None = _knob(
         None,
@@ -70,6 +74,7 @@ class KitOptions:
         " against the mock a fresh key (a fresh workspace) is made up.",
         env="PIXXEL_API_KEY",
         metavar="KEY",
+        shown="made up for the mock",
     )
     second_api_key: str | None = _knob(
         None,
@@ -77,6 +82,7 @@ class KitOptions:
         " is made up; against any other server the isolation property is skipped without it.",
         env="PIXXEL_SECOND_API_KEY",
         metavar="KEY",
+        shown="made up for the mock",
     )
     allow_writes: bool = _knob(
         False,
@@ -191,6 +197,7 @@ class KitOptions:
         env="PIXXEL_CONTRACT_SPEC",
         parse=Path,
         metavar="PATH",
+        shown="the bundled spec/openapi.yaml",
     )
     report_json: Path | None = _knob(
         None,
@@ -248,6 +255,26 @@ class KitOptions:
 
 def knobs() -> list[dataclasses.Field]:
     return list(dataclasses.fields(KitOptions))
+
+
+def default_text(knob: dataclasses.Field) -> str | None:
+    """The default as ``--help`` shows it; None when the knob's help already names it (defaults
+    that depend on the target)."""
+    if "shown" in knob.metadata:
+        return knob.metadata["shown"]
+    if knob.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+        value = knob.default_factory()  # type: ignore[misc]
+    else:
+        value = knob.default
+    if isinstance(value, list):
+        return ",".join(value) if value else "all"
+    if value is None:
+        return None if "default:" in knob.metadata["help"] else "none"
+    if value is False:
+        return "off"
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:g}"
+    return str(value)
 
 
 def cli_flag(knob: dataclasses.Field) -> str:

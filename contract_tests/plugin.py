@@ -12,13 +12,12 @@ fixture.
 
 from __future__ import annotations
 
-import signal
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from contract_tests import interrupt
 from contract_tests import options as options_mod
 
 KIT_KEY: pytest.StashKey[Any] = pytest.StashKey()
@@ -26,6 +25,10 @@ KIT_KEY: pytest.StashKey[Any] = pytest.StashKey()
 OPTIONS_KEY: pytest.StashKey[options_mod.KitOptions] = pytest.StashKey()
 # Node ids of the kit's tests in this session.
 ITEMS_KEY: pytest.StashKey[set[str]] = pytest.StashKey()
+# Set by ``pixxel-contract``, which prints the report itself, after pytest's own output.
+REPORTS_ITSELF_KEY: pytest.StashKey[bool] = pytest.StashKey()
+# Puts back the signal handlers the session found.
+_RESTORE_SIGNALS_KEY: pytest.StashKey[Any] = pytest.StashKey()
 # The config of the pytest session in progress, for suites that need the kit at import time.
 _active_config: pytest.Config | None = None
 SUITE_MODULES = {f"test_{name}": name for name in options_mod.SUITES}
@@ -78,10 +81,6 @@ def get_kit(config: pytest.Config) -> Any:
     return kit
 
 
-def _terminate_as_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def active_kit() -> Any:
     """The kit of the running session, its target up; for suite modules at collection time
     (schemathesis builds one test per operation while collecting, so the schema, bound to the
@@ -101,17 +100,27 @@ def active_kit() -> Any:
 def pytest_configure(config: pytest.Config) -> None:
     global _active_config
     _active_config = config
-    # A CI runner cancels a job with SIGTERM; turn it into an interrupt so that the session
-    # finishes normally and the kit deletes what it created.
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    if in_main_thread and signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
-        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    # A CI runner cancels a job with SIGTERM (a person with Ctrl+C): the run stops at its next
+    # checkpoint, the session finishes normally and the kit deletes what it created.
+    if _wants_kit(config):
+        config.stash[_RESTORE_SIGNALS_KEY] = interrupt.install()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     global _active_config
     if _active_config is config:
         _active_config = None
+    restore = config.stash.get(_RESTORE_SIGNALS_KEY, None)
+    if restore is not None:
+        restore()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    interrupt.checkpoint()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    interrupt.checkpoint()
 
 
 def _is_kit_item(item: pytest.Item) -> bool:
@@ -210,9 +219,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    """A suite that cannot even be collected is an error of the run."""
+    config = _active_config
+    if not report.failed or config is None or "contract_tests" not in report.nodeid:
+        return
+    kit = config.stash.get(KIT_KEY, None)
+    if kit is not None:
+        text = report.longreprtext or ""
+        lines = [line for line in text.strip().splitlines() if line.strip()]
+        kit.report.error(f"{report.nodeid} (collection): {lines[-1] if lines else 'failed'}")
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     kit = config.stash.get(KIT_KEY, None)
-    if kit is None or not kit.started:
+    if kit is None or not kit.started or config.stash.get(REPORTS_ITSELF_KEY, False):
         return
     if not config.stash.get(ITEMS_KEY, None) and not _wants_kit(config):
         return

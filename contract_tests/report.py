@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,8 +50,12 @@ class Report:
         self.notes: list[str] = []
         self.target = ""
         self.findings = 0
+        # Why the run stopped early (a signal), if it did.
+        self.interrupted: str | None = None
         # id -> (summary, first example)
         self.known_issues: dict[str, tuple[str, Finding]] = {}
+        # Called with the operation after each case or failure recorded (live progress).
+        self.listeners: list[Callable[[str], None]] = []
 
     def _row(self, operation: str) -> OperationRow:
         if operation not in self.rows:
@@ -59,8 +64,13 @@ class Report:
 
     # -- recording -------------------------------------------------------------------------
 
+    def _changed(self, operation: str) -> None:
+        for listener in self.listeners:
+            listener(operation)
+
     def case(self, operation: str, count: int = 1) -> None:
         self._row(operation).cases += count
+        self._changed(operation)
 
     def skip(self, operation: str, reason: str) -> None:
         row = self._row(operation)
@@ -82,6 +92,7 @@ class Report:
         if len(examples) < MAX_EXAMPLES_PER_CHECK:
             examples.append(Finding(operation, check, message.strip(), reproduce, suite))
         self.findings += 1
+        self._changed(operation)
 
     def known(
         self,
@@ -124,6 +135,7 @@ class Report:
     def ok(self) -> bool:
         return (
             self.cases > 0
+            and self.interrupted is None
             and not self.failed_operations
             and not self.errors
             and not any(p.status == "failed" for p in self.properties.values())
@@ -201,6 +213,11 @@ class Report:
         cases = self.cases
         failed = self.failed_operations
         props_failed = [p for p in self.properties.values() if p.status == "failed"]
+        if self.interrupted is not None:
+            return (
+                f"pixxel-contract: INTERRUPTED ({self.interrupted}) after {cases} cases;"
+                f" {self.findings} failure(s) found until then; no verdict"
+            )
         if self.ok:
             waived = ""
             if self.known_issues:
@@ -239,6 +256,7 @@ class Report:
         return {
             "target": self.target,
             "ok": self.ok,
+            "interrupted": self.interrupted,
             "operations": [
                 {
                     "operation_id": row.operation_id,

@@ -22,7 +22,8 @@ from typing import Any, TypeVar
 
 import requests
 
-from contract_tests.http import KitSession, Throttle
+from contract_tests import interrupt
+from contract_tests.http import KitSession, Throttle, describe_error
 from contract_tests.options import KitOptions
 
 T = TypeVar("T")
@@ -32,6 +33,10 @@ MOCK_WAIT_SECONDS = 86_400.0
 
 class TargetError(RuntimeError):
     """The target cannot be tested (unreachable, no API key, mock failed to start...)."""
+
+
+class PreflightError(TargetError):
+    """The target answers, but not as the contract says (see contract_tests.preflight)."""
 
 
 class WaitTimeout(AssertionError):
@@ -109,7 +114,11 @@ def start_mock(timeout: float = 60.0) -> MockProcess:
         if time.monotonic() > deadline:
             mock.stop()
             raise TargetError(f"pixxel-mock did not answer /ping within {timeout:g} s")
-        time.sleep(0.05)
+        try:
+            interrupt.sleep(0.05)
+        except interrupt.Interrupted:
+            mock.stop()
+            raise
 
 
 # -- facts about the target -------------------------------------------------------------------
@@ -219,6 +228,19 @@ class Target:
         self._names = 0
         self._delivery_store: str | None = None
         self._cleaned = False
+        self._preflight()
+
+    def _preflight(self) -> None:
+        from contract_tests import preflight
+
+        try:
+            preflight.check(self)
+        except preflight.PreflightFailed as exc:
+            self.stop()
+            raise PreflightError(str(exc)) from None
+        except BaseException:
+            self.stop()
+            raise
 
     # -- identity --------------------------------------------------------------------------
 
@@ -228,11 +250,11 @@ class Target:
             response = requests.get(
                 f"{self.base_url}/_mock/clock",
                 headers={"Authorization": "pixxel-contract-probe"},
-                timeout=self.options.request_timeout,
+                timeout=min(10.0, self.options.request_timeout),
             )
         except requests.RequestException as exc:
             self.stop()
-            raise TargetError(f"cannot reach {self.base_url}: {exc}") from exc
+            raise TargetError(f"cannot reach {self.base_url}: {describe_error(exc)}") from None
         if response.status_code != 200:
             return False
         try:
@@ -359,7 +381,7 @@ class Target:
                 raise WaitTimeout(
                     f"{what} did not happen within {self.options.wait_timeout:g} s (--wait-timeout)"
                 )
-            time.sleep(min(self.options.poll_interval, max(0.0, deadline - time.monotonic())))
+            interrupt.sleep(min(self.options.poll_interval, max(0.0, deadline - time.monotonic())))
 
     # -- the end ---------------------------------------------------------------------------
 

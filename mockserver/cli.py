@@ -81,7 +81,52 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", type=Path, default=None, help="output folder")
     check = actions.add_parser("check", help="validate a fixture folder against the spec")
     check.add_argument("dir", type=Path, nargs="?", default=None, help="fixture folder")
+    _add_proxy_command(commands)
     return parser
+
+
+def _add_proxy_command(commands) -> None:  # noqa: ANN001 - argparse's private subparsers type
+    proxy = commands.add_parser(
+        "proxy",
+        help="forward to the live API and report where its traffic drifts from the contract",
+        description="Forward every request unchanged to --upstream (the caller's key passes"
+        " through and is never stored), check each request and answer against the contract, and"
+        " report the drift per operation (GET /_mock/drift; JSON at --report on exit).",
+    )
+    proxy.add_argument("--upstream", required=True, metavar="URL", help="the API to forward to")
+    proxy.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on [default: 127.0.0.1]"
+    )
+    proxy.add_argument("--port", type=int, default=8081, help="TCP port [default: 8081]")
+    proxy.add_argument(
+        "--report",
+        type=Path,
+        default=Path("pixxel-drift.json"),
+        metavar="FILE",
+        help="where the drift report is written when the proxy stops [default: pixxel-drift.json]",
+    )
+    proxy.add_argument(
+        "--record",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also save every exchange, sanitised, and the records seen as fixture files"
+        " [default: nothing is saved]",
+    )
+    proxy.add_argument(
+        "--spec",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the contract [default: the bundled spec/openapi.yaml]",
+    )
+    proxy.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="longest wait for the upstream's answer [default: 60]",
+    )
 
 
 def _settings_from_args(args: argparse.Namespace) -> Settings:
@@ -170,6 +215,18 @@ def serve(settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "proxy":
+        from mockserver.proxy.server import serve as serve_proxy
+
+        return serve_proxy(
+            args.upstream,
+            host=args.host,
+            port=args.port,
+            report_path=args.report,
+            record=args.record,
+            spec=args.spec,
+            timeout=args.timeout,
+        )
     if args.command == "serve":
         try:
             settings = _settings_from_args(args)
