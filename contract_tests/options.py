@@ -40,6 +40,11 @@ def _parse_list(text: str) -> list[str]:
     return [part.strip() for part in text.replace(" ", ",").split(",") if part.strip()]
 
 
+def _parse_comma_list(text: str) -> list[str]:
+    """Comma separated only: an operation id may hold a space ("List Satellites")."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def _knob(
     default: Any,
     help: str,
@@ -180,7 +185,7 @@ class KitOptions:
         [],
         "Only these operation ids, comma separated (default: every operation of the contract).",
         env="PIXXEL_CONTRACT_OPERATIONS",
-        parse=_parse_list,
+        parse=_parse_comma_list,
         metavar="LIST",
     )
     strict: bool = _knob(
