@@ -109,6 +109,9 @@ def _dumps(doc: dict[str, Any]) -> str:
 class StateStore:
     """All mutable state of the mock, behind one lock and one SQLite connection per process."""
 
+    # Workspaces this process knows exist (a cache to skip a write); forgotten when it is full.
+    KNOWN_WORKSPACES_KEPT = 65_536
+
     def __init__(self, path: Path | None, seed: WorkspaceSeed, id_seed: int) -> None:
         self._seed = seed
         self._id_seed = id_seed
@@ -178,6 +181,8 @@ class StateStore:
             )
             if cur.rowcount == 1:
                 self._insert_seed(conn, workspace)
+        if len(self._known) >= self.KNOWN_WORKSPACES_KEPT:
+            self._known.clear()
         self._known.add(workspace)
 
     def _insert_seed(self, conn: sqlite3.Connection, workspace: str) -> None:

@@ -1,0 +1,192 @@
+"""Hardening, in process: credentials, secrets in messages, hostile JSON, signed URLs, config.
+
+Each test names the defect of issue 9 it reproduces.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mockserver import auth
+from tests.support import error_of, s3_store_body
+
+SECRET = "s3cr3t-marker-7f1c"
+
+# -- defect 1: the whole credential is the workspace ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Token tenant-one", "Token tenant-two"),
+        ("Basic dXNlcjpvbmU=", "Basic dXNlcjp0d28="),
+        ("alpha extra", "alpha"),
+    ],
+)
+def test_keys_differing_after_a_space_are_different_workspaces(client, one, other):
+    first, second = client.as_key(one), client.as_key(other)
+    assert first.post("/v0/stores", json=s3_store_body("only-in-one")).status_code == 200
+    assert "only-in-one" not in [s["name"] for s in second.get("/v0/stores").json()["stores"]]
+    second.post("/_mock/reset")
+    assert "only-in-one" in [s["name"] for s in first.get("/v0/stores").json()["stores"]]
+
+
+@pytest.mark.parametrize(
+    "spelling", ["Bearer shared", "bearer shared", "BEARER  shared ", " shared"]
+)
+def test_an_optional_bearer_prefix_and_whitespace_do_not_change_the_workspace(client, spelling):
+    client.as_key("shared").post("/v0/stores", json=s3_store_body("bearer-visible"))
+    names = [s["name"] for s in client.as_key(spelling).get("/v0/stores").json()["stores"]]
+    assert "bearer-visible" in names
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Bearer   ", "   "])
+def test_a_bearer_prefix_without_a_key_is_401(client, header):
+    response = client.as_key(header).get("/v0/stores")
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "UNAUTHENTICATED"
+
+
+# -- defect 2: keys are capped, caches bounded -----------------------------------------------------
+
+
+def test_a_key_over_the_size_cap_gets_a_clear_401(client):
+    too_long = "k" * (auth.MAX_KEY_BYTES + 1)
+    response = client.as_key(too_long).get("/v0/stores")
+    assert response.status_code == 401
+    error = error_of(response)
+    assert error["code"] == "UNAUTHENTICATED"
+    assert str(auth.MAX_KEY_BYTES) in error["message"]
+    assert too_long not in response.text
+
+
+def test_a_key_at_the_size_cap_is_accepted(client):
+    assert client.as_key("k" * auth.MAX_KEY_BYTES).get("/v0/stores").status_code == 200
+
+
+def test_workspace_caches_are_bounded(app, client):
+    from mockserver.service import workspace_for_key
+
+    assert workspace_for_key.cache_info().maxsize is not None
+    store = app.service.state
+    for i in range(store.KNOWN_WORKSPACES_KEPT + 10):
+        store.ensure_workspace(f"ws-{i}", 0.0)
+    assert len(store._known) <= store.KNOWN_WORKSPACES_KEPT
+
+
+# -- defect 8: secrets are never echoed -----------------------------------------------------------
+
+
+def _gcs(secrets):
+    return {
+        "name": "gcs-store",
+        "type": "GCS",
+        "configs": {"bucket": "b"},
+        "secrets": secrets,
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _gcs({"project_id": "p", "service_account_credentials": {"private_key": SECRET}}),
+        _gcs(SECRET),
+        _gcs([SECRET]),
+        _gcs({"project_id": SECRET * 2000, "service_account_credentials": SECRET}),
+        {
+            **s3_store_body("s3"),
+            "secrets": {"access_key_id": SECRET * 2000, "secret_access_key": 1},
+        },
+        {**s3_store_body("s3"), "secrets": {"access_key_id": SECRET, "secret_access_key": None}},
+        {**s3_store_body("s3"), "type": "NOPE", "secrets": {"access_key_id": SECRET}},
+        {"name": SECRET, "secrets": {"access_key_id": SECRET}},
+    ],
+)
+def test_no_error_message_repeats_a_secret(client, body):
+    response = client.post("/v0/stores", json=body)
+    assert response.status_code == 400, response.text
+    assert SECRET not in response.text
+
+
+# -- defect 9: hostile JSON gets 400, never 500 ---------------------------------------------------
+
+
+def _raw_post(client, path, content, content_type="application/json"):
+    headers = {"Content-Type": content_type} if content_type else {}
+    return client.post(path, content=content, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("/v0/stores", b"[" * 2000 + b"]" * 2000),
+        ("/v0/stores", b'{"a":' * 5000 + b"1" + b"}" * 5000),
+        ("/v0/catalogs/search", b'{"limit": ' + b"9" * 5000 + b"}"),
+        ("/v0/catalogs/search", b'{"ids": ["\\ud800"]}'),
+        (
+            "/v0/stores",
+            json.dumps({**s3_store_body("x"), "name": "\ud800"}).encode(),
+        ),
+        ("/_mock/clock/advance", b'{"seconds": NaN}'),
+        ("/_mock/clock/advance", b'{"seconds": Infinity}'),
+        ("/_mock/clock/advance", b'{"seconds": -Infinity}'),
+        ("/_mock/clock/advance", b'{"seconds": 1e400}'),
+    ],
+    ids=[
+        "deep-arrays",
+        "deep-objects",
+        "huge-integer",
+        "lone-surrogate-in-search",
+        "lone-surrogate-in-name",
+        "nan",
+        "infinity",
+        "minus-infinity",
+        "overflowing-float",
+    ],
+)
+def test_hostile_json_is_a_400(client, path, content):
+    response = _raw_post(client, path, content)
+    assert response.status_code == 400, response.text
+    assert error_of(response)["code"] in {"MALFORMED_JSON", "INVALID_ARGUMENT"}
+    assert client.get("/_mock/clock").status_code == 200
+
+
+def test_a_body_without_content_type_is_a_4xx(client):
+    response = _raw_post(client, "/v0/stores", json.dumps(s3_store_body("x")).encode(), None)
+    assert 400 <= response.status_code < 500, response.text
+    error_of(response)
+
+
+# -- defect 4: bodies are read however they are framed --------------------------------------------
+
+
+def _chunks(data: bytes, size: int = 1000):
+    for i in range(0, len(data), size):
+        yield data[i : i + size]
+
+
+def test_a_chunked_body_is_read(client):
+    body = json.dumps(s3_store_body("chunked-store")).encode()
+    response = client.post(
+        "/v0/stores", content=_chunks(body, 7), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["name"] == "chunked-store"
+
+
+def test_a_chunked_body_over_the_limit_is_a_413(client, settings):
+    body = b'{"name": "' + b"x" * (3 * settings.max_body_bytes) + b'"}'
+    response = client.post(
+        "/v0/stores", content=_chunks(body, 65536), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_a_declared_length_over_the_limit_is_a_413(client, settings):
+    body = b'{"name": "' + b"x" * settings.max_body_bytes + b'"}'
+    response = client.post("/v0/stores", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "PAYLOAD_TOO_LARGE"
