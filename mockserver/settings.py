@@ -44,6 +44,12 @@ class Settings:
         "Folder of fixture data to serve instead of the bundled default data set.",
         metavar="DIR",
     )
+    signing_secret: str | None = _knob(
+        None,
+        "Secret that signs download URLs (default: random, kept in the state file so every"
+        " worker and restart agrees).",
+        metavar="SECRET",
+    )
     state_file: Path | None = _knob(
         None,
         "SQLite file that keeps workspaces across restarts; by default state lives in memory.",

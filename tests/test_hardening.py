@@ -190,3 +190,95 @@ def test_a_declared_length_over_the_limit_is_a_413(client, settings):
     response = client.post("/v0/stores", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 413
     assert error_of(response)["code"] == "PAYLOAD_TOO_LARGE"
+
+
+# -- defect 3: signed URLs cannot be forged, download ids are unguessable ------------------------
+
+
+def _finished_download(client, catalogs):
+    dl = client.post("/v0/catalogs/download", json={"catalog_ids": [catalogs[3]["id"]]}).json()
+    client.post("/_mock/clock/advance", json={"seconds": 60})
+    body = client.get(f"/v0/catalogs/download/{dl['id']}").json()
+    assert body["status"] == "success"
+    return body
+
+
+def _local(url):
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def test_a_url_signed_with_the_public_seed_is_refused(app, client, catalogs):
+    import hashlib
+    import hmac
+
+    body = _finished_download(client, catalogs)
+    path = _local(body["signed_url"]).split("?", 1)[0]
+    expires = 4_000_000_000
+    # What anyone could compute from the documented default seed.
+    key = hashlib.sha256(f"pixxel-mock signing key|{app.service.settings.seed}".encode()).digest()
+    forged = hmac.new(key, f"{path}\n{expires}".encode(), hashlib.sha256).hexdigest()
+    response = client.get(f"{path}?expires={expires}&signature={forged}")
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "PERMISSION_DENIED"
+
+
+def test_two_states_sign_with_different_secrets(settings, fixture_set, fake_time):
+    from mockserver import files
+    from mockserver.app import create_app
+
+    one = create_app(settings, fixtures=fixture_set, time_source=fake_time).service
+    two = create_app(settings, fixtures=fixture_set, time_source=fake_time).service
+    assert files.signing_secret(one) != files.signing_secret(two)
+    assert len(files.signing_secret(one)) >= 32
+
+
+def test_a_configured_signing_secret_is_used(settings, fixture_set, fake_time):
+    from mockserver import files
+    from mockserver.app import create_app
+
+    configured = settings.replace(signing_secret="a-shared-secret-of-the-deployment")
+    one = create_app(configured, fixtures=fixture_set, time_source=fake_time).service
+    two = create_app(configured, fixtures=fixture_set, time_source=fake_time).service
+    assert (
+        files.signing_secret(one)
+        == files.signing_secret(two)
+        == b"a-shared-secret-of-the-deployment"
+    )
+
+
+def test_the_signing_secret_is_kept_in_the_state_file(tmp_path, settings, fixture_set, fake_time):
+    from mockserver import files
+    from mockserver.app import create_app
+
+    stateful = settings.replace(state_file=tmp_path / "state.sqlite3")
+    first = create_app(stateful, fixtures=fixture_set, time_source=fake_time).service
+    secret = files.signing_secret(first)
+    first.state.close()
+    again = create_app(stateful, fixtures=fixture_set, time_source=fake_time).service
+    assert files.signing_secret(again) == secret
+
+
+def test_download_ids_are_not_derived_from_the_seed(app, client, catalogs, settings, fixture_set):
+    from mockserver.app import create_app
+    from tests.support import FakeTime, ResponseChecker
+
+    first = client.post("/v0/catalogs/download", json={"catalog_ids": [catalogs[3]["id"]]})
+    other_app = create_app(settings, fixtures=fixture_set, time_source=FakeTime())
+    from tests.support import CheckedClient
+
+    other = CheckedClient(other_app.test_client(), ResponseChecker(), client.api_key)
+    second = other.post("/v0/catalogs/download", json={"catalog_ids": [catalogs[3]["id"]]})
+    assert first.json()["id"] != second.json()["id"]
+
+
+def test_an_old_url_never_serves_another_archive_after_reset(client, catalogs):
+    old = _finished_download(client, catalogs)
+    client.post("/_mock/reset")
+    dl = client.post("/v0/catalogs/download", json={"catalog_ids": [catalogs[4]["id"]]}).json()
+    assert dl["id"] != old["id"]
+    client.post("/_mock/clock/advance", json={"seconds": 60})
+    response = client.get(_local(old["signed_url"]))
+    assert response.status_code == 404

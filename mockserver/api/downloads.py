@@ -15,5 +15,5 @@ def create_download(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
 def get_download(download_id: str) -> tuple[dict[str, Any], int]:
     svc = service()
     ws = workspace()
-    sign = files.signer(svc.settings.seed, ws.id, base_url())
+    sign = files.signer(files.signing_secret(svc), ws.id, base_url())
     return svc.get_download(ws, download_id, sign), 200
