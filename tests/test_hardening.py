@@ -282,3 +282,45 @@ def test_an_old_url_never_serves_another_archive_after_reset(client, catalogs):
     client.post("/_mock/clock/advance", json={"seconds": 60})
     response = client.get(_local(old["signed_url"]))
     assert response.status_code == 404
+
+
+# -- defect 10: configuration refuses non-finite and absurd values -------------------------------
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e308", "1e12"])
+@pytest.mark.parametrize(
+    "knob", ["PIXXEL_MOCK_DOWNLOAD_QUEUE_SECONDS", "PIXXEL_MOCK_AOI_PROCESSING_SECONDS"]
+)
+def test_durations_must_be_finite_and_sensible(knob, value):
+    from mockserver.settings import SettingsError, from_sources
+
+    with pytest.raises(SettingsError, match=knob.removeprefix("PIXXEL_MOCK_").lower()):
+        from_sources({}, environ={knob: value})
+
+
+def test_absurd_body_limits_and_worker_counts_are_refused():
+    from mockserver.settings import SettingsError, from_sources
+
+    with pytest.raises(SettingsError, match="max_body_bytes"):
+        from_sources({}, environ={"PIXXEL_MOCK_MAX_BODY_BYTES": str(2**40)})
+    with pytest.raises(SettingsError, match="workers"):
+        from_sources({}, environ={"PIXXEL_MOCK_WORKERS": "100000"})
+
+
+@pytest.mark.parametrize(("section", "name_field"), [("stores", "name"), ("aois", "name")])
+def test_fixtures_with_duplicate_names_are_refused(tmp_path, section, name_field):
+    import shutil
+
+    from mockserver.data.loader import FixtureError, load_fixtures
+    from mockserver.resources import default_fixtures_dir
+
+    folder = tmp_path / "fixtures"
+    shutil.copytree(default_fixtures_dir(), folder)
+    path = folder / "workspace.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    records = document[section]
+    records[1][name_field] = records[0][name_field]
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(FixtureError, match="duplicate name") as caught:
+        load_fixtures(folder)
+    assert f"{section}[1]" in str(caught.value)
