@@ -80,6 +80,16 @@ class Settings:
     aoi_processing_seconds: float = _knob(
         5.0, "Seconds an AOI stays 'running' (progress 0 to 100) before 'success'.", metavar="S"
     )
+    request_timeout_seconds: float = _knob(
+        30.0,
+        "Seconds a client has to send a whole request (headers and body); slower ones get 408.",
+        metavar="S",
+    )
+    shutdown_timeout_seconds: float = _knob(
+        5.0,
+        "Seconds a graceful stop (SIGTERM, Ctrl+C) waits for requests in flight.",
+        metavar="S",
+    )
     max_body_bytes: int = _knob(
         1_048_576, "Largest request body accepted; larger ones get 413.", metavar="BYTES"
     )
@@ -146,6 +156,9 @@ def _check(settings: Settings) -> None:
                 raise SettingsError(
                     f"{knob.name} must be a number of seconds from 0 to {MAX_SECONDS}, not {value}"
                 )
+    for name in ("request_timeout_seconds", "shutdown_timeout_seconds"):
+        if getattr(settings, name) <= 0:
+            raise SettingsError(f"{name} must be more than 0")
     if not 1 <= settings.workers <= MAX_WORKERS:
         raise SettingsError(f"workers must be from 1 to {MAX_WORKERS}, not {settings.workers}")
     if settings.public_url is not None and not settings.public_url.startswith(
