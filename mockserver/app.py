@@ -248,10 +248,20 @@ def _route_table() -> list[tuple[re.Pattern[str], list[str]]]:
 
 
 def _allowed_methods(path: str) -> list[str]:
-    """The methods the contract declares for ``path`` (HEAD goes with GET)."""
+    """The methods the contract declares for ``path`` (HEAD goes with GET).
+
+    A literal path (``/v0/catalogs/search``) is served by its own route, never by a templated
+    one that also matches it (``/v0/catalogs/{catalog_id}``), so only the most literal match
+    counts."""
+    matches = [
+        (pattern.pattern.count("[^/]+"), declared)
+        for pattern, declared in _route_table()
+        if pattern.match(path)
+    ]
+    fewest = min((holes for holes, _ in matches), default=0)
     methods: set[str] = set()
-    for pattern, declared in _route_table():
-        if pattern.match(path):
+    for holes, declared in matches:
+        if holes == fewest:
             methods.update(declared)
     if "GET" in methods:
         methods.add("HEAD")
@@ -412,6 +422,9 @@ def create_app(
             security_map={"apiKey": _ApiKeyHandler},
             swagger_ui_options=SwaggerUIOptions(swagger_ui=False, serve_spec=True),
         )
+    # Werkzeug would answer a doubled slash with a redirect that loses its Location on the way
+    # out through Connexion; the contract has no such paths, so they are simply not found.
+    app.app.url_map.merge_slashes = False
     app.add_error_handler(errors.ApiError, _on_api_error)
     app.add_error_handler(ProblemException, _on_problem)
     app.add_error_handler(StarletteHTTPException, _on_http_exception)

@@ -324,3 +324,31 @@ def test_fixtures_with_duplicate_names_are_refused(tmp_path, section, name_field
     with pytest.raises(FixtureError, match="duplicate name") as caught:
         load_fixtures(folder)
     assert f"{section}[1]" in str(caught.value)
+
+
+# -- defect 11: no redirect without a Location, and Allow lists what the route takes -------------
+
+
+@pytest.mark.parametrize("path", ["/v0//stores", "//v0/stores", "/v0/stores//"])
+def test_doubled_slashes_never_give_a_redirect_without_location(client, path):
+    response = client.get(path)
+    if 300 <= response.status_code < 400:
+        assert response.headers.get("location")
+    else:
+        assert response.status_code in (200, 404), response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/v0/catalogs/search", "POST"),
+        ("/v0/catalogs/download", "POST"),
+        ("/_mock/clock/advance", "POST"),
+        ("/v0/stores", "GET, HEAD, POST"),
+    ],
+)
+def test_options_and_405_list_only_the_methods_the_route_takes(client, path, allowed):
+    response = client.request("OPTIONS", path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    assert error_of(response)["details"]["allowed"] == allowed.split(", ")
