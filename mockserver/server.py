@@ -38,7 +38,7 @@ _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 def _timeout_response() -> bytes:
     body = orjson.dumps(
         errors.envelope(
-            errors.INVALID_ARGUMENT, "the request did not arrive in time; the connection is closed"
+            errors.REQUEST_TIMEOUT, "the request did not arrive in time; the connection is closed"
         )
     )
     return (

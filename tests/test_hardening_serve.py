@@ -235,11 +235,21 @@ def test_workers_exit_when_the_parent_is_killed_and_the_port_is_free_again():
 # -- defect 11: incomplete requests are timed out --------------------------------------------------
 
 
-def test_an_incomplete_request_is_timed_out():
+@pytest.mark.parametrize(
+    "partial",
+    [
+        b"GET /ping HTTP/1.1\r\nHost: x\r\n",  # headers never finish
+        b"POST /v0/stores HTTP/1.1\r\nHost: x\r\nAuthorization: k\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 50\r\n\r\n{",  # nor does the body
+    ],
+    ids=["headers", "body"],
+)
+def test_an_incomplete_request_is_timed_out(partial):
     with running_mock("--request-timeout-seconds", "1") as (base, _):
         port = int(base.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=EXIT_BOUND) as sock:
-            sock.sendall(b"GET /ping HTTP/1.1\r\nHost: x\r\n")  # headers never finish
+            sock.sendall(partial)
             answer = sock.recv(65536)
-        # The server closes the connection (with a 408 first) instead of waiting forever.
-        assert answer == b"" or _status(answer) == 408
+        # The server answers 408 and closes the connection instead of waiting forever.
+        assert _status(answer) == 408, answer
+        assert b"REQUEST_TIMEOUT" in answer
