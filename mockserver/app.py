@@ -33,14 +33,15 @@ from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, Parame
 from jsonschema import Draft4Validator, ValidationError
 from jsonschema.exceptions import best_match
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from mockserver import errors
+from mockserver import auth, errors, redaction
 from mockserver.api import resolve
 from mockserver.api._context import EXTENSION_KEY
 from mockserver.clock import TimeSource
 from mockserver.data.loader import FixtureSet, load_fixtures
 from mockserver.inline_wsgi import InlineWSGI
+from mockserver.limits import BodyLimit
 from mockserver.resources import spec_path
 from mockserver.schemas import FORMATS, compile_fast, load_spec
 from mockserver.service import MockService
@@ -55,11 +56,8 @@ log = logging.getLogger("pixxel_mock")
 
 def api_key_info(api_key: str) -> dict[str, Any] | None:
     """Accept any non-empty key, bare or as ``Bearer <key>``; each key is its own workspace."""
-    parts = api_key.split(None, 1)
-    if parts and parts[0].lower() == "bearer":
-        parts = parts[1:]
-    key = parts[0].strip() if parts else ""
-    if not key:
+    key = auth.key_from_header(api_key)
+    if key is None:
         return None
     return {"sub": "api-key", "api_key": key}
 
@@ -123,7 +121,12 @@ def _describe(error: ValidationError) -> tuple[str, str]:
         names = error.validator_value["required"]
         return where or names[-1], f"give only one of {' or '.join(names)}, not both"
     label = where or "request body"
+    if redaction.may_hold_secrets(list(error.absolute_path), error.instance):
+        return where or "(body)", f"{label} {redaction.rule_broken(error)}"
     return where or "(body)", f"{label}: {error.message}"
+
+
+_UTF8 = {"utf-8", "utf8"}
 
 
 class _BodyValidator(JSONRequestBodyValidator):
@@ -144,8 +147,11 @@ class _BodyValidator(JSONRequestBodyValidator):
         if not raw.strip():
             return None
         try:
-            return json.loads(raw.decode(self._encoding))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            # orjson refuses what the standard library lets through and the mock cannot store:
+            # NaN and Infinity, lone surrogates, numbers beyond a double, nesting past 1024.
+            text = raw if self._encoding.lower() in _UTF8 else raw.decode(self._encoding)
+            return orjson.loads(text)
+        except (UnicodeDecodeError, LookupError, orjson.JSONDecodeError) as exc:
             raise errors.ApiError(
                 400,
                 f"the request body is not valid JSON: {exc}",
@@ -244,10 +250,20 @@ def _route_table() -> list[tuple[re.Pattern[str], list[str]]]:
 
 
 def _allowed_methods(path: str) -> list[str]:
-    """The methods the contract declares for ``path`` (HEAD goes with GET)."""
+    """The methods the contract declares for ``path`` (HEAD goes with GET).
+
+    A literal path (``/v0/catalogs/search``) is served by its own route, never by a templated
+    one that also matches it (``/v0/catalogs/{catalog_id}``), so only the most literal match
+    counts."""
+    matches = [
+        (pattern.pattern.count("[^/]+"), declared)
+        for pattern, declared in _route_table()
+        if pattern.match(path)
+    ]
+    fewest = min((holes for holes, _ in matches), default=0)
     methods: set[str] = set()
-    for pattern, declared in _route_table():
-        if pattern.match(path):
+    for holes, declared in matches:
+        if holes == fewest:
             methods.update(declared)
     if "GET" in methods:
         methods.add("HEAD")
@@ -282,51 +298,6 @@ async def _on_unexpected(_request: ConnexionRequest, exc: Exception) -> Connexio
     return _envelope_response(
         500, errors.envelope(errors.INTERNAL, "an unexpected error occurred in the mock")
     )
-
-
-class BodySizeLimit:
-    """ASGI middleware: refuse bodies over ``max_bytes`` with 413 before anything reads them."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
-            return
-        seen = 0
-
-        async def limited_receive() -> Any:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise errors.ApiError(413, self._message(), code=errors.PAYLOAD_TOO_LARGE)
-            return message
-
-        await self.app(scope, limited_receive, send)
-
-    def _message(self) -> str:
-        return f"the request body is larger than {self.max_bytes} bytes"
-
-    async def _refuse(self, send: Send) -> None:
-        body = orjson.dumps(errors.envelope(errors.PAYLOAD_TOO_LARGE, self._message()))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
 
 class _CompiledView:
@@ -455,6 +426,9 @@ def create_app(
                 swagger_ui=True, swagger_ui_path="/docs", serve_spec=True
             ),
         )
+    # Werkzeug would answer a doubled slash with a redirect that loses its Location on the way
+    # out through Connexion; the contract has no such paths, so they are simply not found.
+    app.app.url_map.merge_slashes = False
     app.add_error_handler(errors.ApiError, _on_api_error)
     app.add_error_handler(ProblemException, _on_problem)
     app.add_error_handler(StarletteHTTPException, _on_http_exception)
@@ -467,7 +441,7 @@ def create_app(
     _compile_views(app.app)
     app.app.extensions[EXTENSION_KEY] = service
     app.service = service
-    app._limited = BodySizeLimit(app.middleware, settings.max_body_bytes)
+    app._limited = BodyLimit(app.middleware, settings.max_body_bytes)
     # Faults, Prefer: code=, the journal, the access log and CORS (mockserver/traffic.py).
     app._limited, traffic = front_door(app._limited, service, settings, api_key_info)
     app.app.extensions[TRAFFIC_KEY] = traffic

@@ -144,14 +144,27 @@ def _ready_to_serve(app):  # noqa: ANN001, ANN202
 
 
 def app_from_environment():  # noqa: ANN201 - uvicorn factory for worker processes
-    """Build the app from settings handed over by ``serve`` (used by each worker process)."""
+    """Build the app from settings handed over by ``serve`` (used by each worker process).
+
+    A worker that cannot build its app says why in one line and exits with uvicorn's start-up
+    failure status, which stops the whole server instead of respawning the worker.
+    """
+    from uvicorn.config import STARTUP_FAILURE
+
+    from mockserver import server
     from mockserver.app import create_app
 
     raw = json.loads(os.environ[_SETTINGS_ENV])
     for key in ("fixtures", "state_file"):
         if raw.get(key):
             raw[key] = Path(raw[key])
-    return _ready_to_serve(create_app(Settings(**raw)))
+    settings = Settings(**raw)
+    server.in_worker(settings)
+    try:
+        return _ready_to_serve(create_app(settings))
+    except Exception as exc:  # noqa: BLE001 - any failure here means the worker cannot serve
+        print(f"pixxel-mock: worker cannot start: {exc}", file=sys.stderr, flush=True)
+        sys.exit(STARTUP_FAILURE)
 
 
 def _banner(settings: Settings, started: float) -> str:
@@ -169,47 +182,36 @@ def _banner(settings: Settings, started: float) -> str:
 
 
 def serve(settings: Settings) -> int:
-    import uvicorn
+    from mockserver import server, state_file
 
     started = time.perf_counter()
+    if settings.state_file is not None:
+        state_file.check(settings.state_file)
     scratch: str | None = None
     if settings.workers > 1 and settings.state_file is None:
         # Worker processes can only share state through a file; keep it for this run only.
         scratch = tempfile.mkdtemp(prefix="pixxel-mock-")
         settings = settings.replace(state_file=Path(scratch) / "state.sqlite3")
-    log_level = settings.log_level
+
+    def announce() -> None:
+        logs.banner(_banner(settings, started), settings.log_format)
+
     try:
         if settings.workers == 1:
             from mockserver.app import create_app
 
             app = _ready_to_serve(create_app(settings))
-            logs.banner(_banner(settings, started), settings.log_format)
-            uvicorn.run(
-                app,
-                host=settings.host,
-                port=settings.port,
-                log_level=log_level,
-                access_log=False,
-                log_config=logs.uvicorn_config(log_level, settings.log_format),
-            )
-        else:
-            payload = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(settings).items()}
-            os.environ[_SETTINGS_ENV] = json.dumps(payload)
-            logs.banner(_banner(settings, started), settings.log_format)
-            uvicorn.run(
-                "mockserver.cli:app_from_environment",
-                factory=True,
-                host=settings.host,
-                port=settings.port,
-                workers=settings.workers,
-                log_level=log_level,
-                access_log=False,
-                log_config=logs.uvicorn_config(log_level, settings.log_format),
-            )
+            return server.run_single(settings, app, announce)
+        # Fail here, once, rather than in every worker.
+        from mockserver.data.loader import load_fixtures
+
+        load_fixtures(settings.fixtures)
+        payload = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(settings).items()}
+        os.environ[_SETTINGS_ENV] = json.dumps(payload)
+        return server.run_workers(settings, "mockserver.cli:app_from_environment", announce)
     finally:
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -233,11 +235,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SettingsError as exc:
             parser.error(str(exc))
         from mockserver.data.loader import FixtureError
+        from mockserver.state_file import StateFileError
 
         try:
             return serve(settings)
         except FixtureError as exc:
             print(f"pixxel-mock: bad fixture data: {exc}", file=sys.stderr)
+            return 2
+        except StateFileError as exc:
+            print(f"pixxel-mock: {exc}", file=sys.stderr)
             return 2
     if args.action == "generate":
         from mockserver.data import generate

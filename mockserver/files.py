@@ -35,31 +35,35 @@ PREVIEW_SIZE = 64
 _ZIP_TIME = (2024, 1, 1, 0, 0, 0)
 
 
-def _key(seed: int) -> bytes:
-    return hashlib.sha256(f"pixxel-mock signing key|{seed}".encode()).digest()
+def signing_secret(service: Any) -> bytes:
+    """The secret a service signs with: ``--signing-secret`` if given, else its state's own."""
+    configured = service.settings.signing_secret
+    if configured:
+        return configured.encode()
+    return service.state.signing_secret()
 
 
 def file_path(workspace_id: str, download_id: str) -> str:
     return f"{FILES_PREFIX}/{workspace_id}/{download_id}.zip"
 
 
-def signature(seed: int, path: str, expires: int) -> str:
-    return hmac.new(_key(seed), f"{path}\n{expires}".encode(), hashlib.sha256).hexdigest()
+def signature(secret: bytes, path: str, expires: int) -> str:
+    return hmac.new(secret, f"{path}\n{expires}".encode(), hashlib.sha256).hexdigest()
 
 
-def verify(seed: int, path: str, expires: int, given: str) -> bool:
-    return hmac.compare_digest(signature(seed, path, expires), given)
+def verify(secret: bytes, path: str, expires: int, given: str) -> bool:
+    return hmac.compare_digest(signature(secret, path, expires), given)
 
 
 def signer(
-    seed: int, workspace_id: str, base_url: str, ttl: int = DEFAULT_TTL_SECONDS
+    secret: bytes, workspace_id: str, base_url: str, ttl: int = DEFAULT_TTL_SECONDS
 ) -> Callable[[dict[str, Any], float], str]:
     """A function minting a download's signed URL, valid ``ttl`` seconds from a given instant."""
 
     def sign(download: dict[str, Any], now: float) -> str:
         path = file_path(workspace_id, download["id"])
         expires = int(now) + ttl
-        query = urlencode({"expires": expires, "signature": signature(seed, path, expires)})
+        query = urlencode({"expires": expires, "signature": signature(secret, path, expires)})
         return f"{base_url}{path}?{query}"
 
     return sign

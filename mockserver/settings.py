@@ -8,6 +8,7 @@ given on the command line, so precedence is always: flag > environment > default
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,12 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "PIXXEL_MOCK_"
+
+# Upper bounds that keep every setting meaningful: a phase longer than a year never ends in any
+# test, a body over 256 MiB is not an API request, and more workers than this only thrash.
+MAX_SECONDS = 31_536_000
+MAX_BODY_BYTES = 256 * 1024 * 1024
+MAX_WORKERS = 64
 
 
 def _knob(default: Any, help: str, *, metavar: str | None = None) -> Any:
@@ -44,6 +51,12 @@ class Settings:
         "Folder of fixture data to serve instead of the bundled default data set.",
         metavar="DIR",
     )
+    signing_secret: str | None = _knob(
+        None,
+        "Secret that signs download URLs (default: random, kept in the state file so every"
+        " worker and restart agrees).",
+        metavar="SECRET",
+    )
     state_file: Path | None = _knob(
         None,
         "SQLite file that keeps workspaces across restarts; by default state lives in memory.",
@@ -66,6 +79,16 @@ class Settings:
     )
     aoi_processing_seconds: float = _knob(
         5.0, "Seconds an AOI stays 'running' (progress 0 to 100) before 'success'.", metavar="S"
+    )
+    request_timeout_seconds: float = _knob(
+        30.0,
+        "Seconds a client has to send a whole request (headers and body); slower ones get 408.",
+        metavar="S",
+    )
+    shutdown_timeout_seconds: float = _knob(
+        5.0,
+        "Seconds a graceful stop (SIGTERM, Ctrl+C) waits for requests in flight.",
+        metavar="S",
     )
     max_body_bytes: int = _knob(
         1_048_576, "Largest request body accepted; larger ones get 413.", metavar="BYTES"
@@ -136,18 +159,25 @@ def _check(settings: Settings) -> None:
     if not 0 < settings.port < 65536:
         raise SettingsError(f"port must be between 1 and 65535, not {settings.port}")
     for knob in knobs():
-        if knob.name.endswith("_seconds") and getattr(settings, knob.name) < 0:
-            raise SettingsError(f"{knob.name} must not be negative")
-    if settings.workers < 1:
-        raise SettingsError(f"workers must be at least 1, not {settings.workers}")
+        if knob.name.endswith("_seconds"):
+            value = getattr(settings, knob.name)
+            if not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
+                raise SettingsError(
+                    f"{knob.name} must be a number of seconds from 0 to {MAX_SECONDS}, not {value}"
+                )
+    for name in ("request_timeout_seconds", "shutdown_timeout_seconds"):
+        if getattr(settings, name) <= 0:
+            raise SettingsError(f"{name} must be more than 0")
+    if not 1 <= settings.workers <= MAX_WORKERS:
+        raise SettingsError(f"workers must be from 1 to {MAX_WORKERS}, not {settings.workers}")
     if settings.public_url is not None and not settings.public_url.startswith(
         ("http://", "https://")
     ):
         raise SettingsError(
             f"public_url must start with http:// or https://: {settings.public_url}"
         )
-    if settings.max_body_bytes < 1024:
-        raise SettingsError("max_body_bytes must be at least 1024")
+    if not 1024 <= settings.max_body_bytes <= MAX_BODY_BYTES:
+        raise SettingsError(f"max_body_bytes must be from 1024 to {MAX_BODY_BYTES}")
     if settings.log_format not in {"text", "json"}:
         raise SettingsError(f"log_format must be text or json, not {settings.log_format!r}")
     if settings.log_level not in {"debug", "info", "warning", "error"}:

@@ -126,7 +126,7 @@ def test_unfinished_download_has_no_file(app, client, catalogs):
     ws = app.service.open_workspace(client.api_key)
     from mockserver import files
 
-    sign = files.signer(app.service.settings.seed, ws.id, "http://testserver")
+    sign = files.signer(files.signing_secret(app.service), ws.id, "http://testserver")
     url = sign({"id": dl["id"]}, app.service.now(ws))
     response = client.get(local(url))
     assert response.status_code == 404

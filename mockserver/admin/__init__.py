@@ -54,7 +54,7 @@ def get_signed_file(
     svc = service()
     download_id = file_name.removesuffix(".zip")
     path = files.file_path(workspace_id, download_id)
-    if not files.verify(svc.settings.seed, path, expires, signature):
+    if not files.verify(files.signing_secret(svc), path, expires, signature):
         raise errors.ApiError(
             403,
             "the signature does not match this URL (it was altered or minted by another server)",

@@ -52,4 +52,4 @@ def base_url() -> str:
 
 def signer(ws: Workspace) -> Callable[[dict[str, Any], float], str]:
     """Mints signed URLs to this server for the caller's finished downloads."""
-    return files.signer(service().settings.seed, ws.id, base_url())
+    return files.signer(files.signing_secret(service()), ws.id, base_url())

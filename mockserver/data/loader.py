@@ -119,6 +119,8 @@ def load_fixtures(directory: Path | None = None) -> FixtureSet:
             )
 
     _check_references(shown, records)
+    for section in ("stores", "aois"):
+        _check_unique_names(shown("workspace.json"), section, records[section])
     return FixtureSet(
         satellites=records["satellites"],
         projects=records["projects"],
@@ -189,6 +191,22 @@ def _validate_records(
                     record_id=record_id,
                 )
             seen[record_id] = index
+
+
+def _check_unique_names(shown: str, section: str, items: list[dict[str, Any]]) -> None:
+    """Names of seed stores and AOIs are unique in a workspace, as the state requires."""
+    seen: dict[str, int] = {}
+    for index, record in enumerate(items):
+        name = record["name"]
+        if name in seen:
+            raise FixtureError(
+                shown,
+                f"{section}[{index}]",
+                "name",
+                f"duplicate name, already used by record {section}[{seen[name]}]",
+                record_id=_record_id(record, "aoi_id" if section == "aois" else "id"),
+            )
+        seen[name] = index
 
 
 def _check_manifest(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import secrets
 import sqlite3
 import threading
 import uuid
@@ -33,6 +34,10 @@ CREATE TABLE IF NOT EXISTS workspaces (
     created REAL NOT NULL,
     clock_offset REAL NOT NULL DEFAULT 0,
     frozen_at REAL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS counters (
     workspace TEXT NOT NULL,
@@ -109,6 +114,9 @@ def _dumps(doc: dict[str, Any]) -> str:
 class StateStore:
     """All mutable state of the mock, behind one lock and one SQLite connection per process."""
 
+    # Workspaces this process knows exist (a cache to skip a write); forgotten when it is full.
+    KNOWN_WORKSPACES_KEPT = 65_536
+
     def __init__(self, path: Path | None, seed: WorkspaceSeed, id_seed: int) -> None:
         self._seed = seed
         self._id_seed = id_seed
@@ -126,6 +134,7 @@ class StateStore:
         with self._lock:
             self._conn.executescript(_SCHEMA)
         self._known: set[str] = set()
+        self._signing_secret: bytes | None = None
 
     def close(self) -> None:
         with self._lock:
@@ -165,6 +174,21 @@ class StateStore:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
+    def signing_secret(self) -> bytes:
+        """The secret that signs this state's download URLs: random, made on first use and
+        kept with the state, so every worker sharing the file (and every restart) agrees."""
+        if self._signing_secret is None:
+            with self._tx() as conn:
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('signing_secret', ?)",
+                    (secrets.token_hex(32),),
+                )
+                (value,) = conn.execute(
+                    "SELECT value FROM meta WHERE key = 'signing_secret'"
+                ).fetchone()
+            self._signing_secret = value.encode()
+        return self._signing_secret
+
     # -- workspaces -------------------------------------------------------------------------
 
     def ensure_workspace(self, workspace: str, real_now: float) -> None:
@@ -178,6 +202,8 @@ class StateStore:
             )
             if cur.rowcount == 1:
                 self._insert_seed(conn, workspace)
+        if len(self._known) >= self.KNOWN_WORKSPACES_KEPT:
+            self._known.clear()
         self._known.add(workspace)
 
     def _insert_seed(self, conn: sqlite3.Connection, workspace: str) -> None:
@@ -412,7 +438,9 @@ class StateStore:
 
     def insert_download(self, workspace: str, build: Any) -> dict[str, Any]:
         with self._tx() as conn:
-            doc = build(self.new_id(conn, workspace, "download"))
+            # Random, not derived from the seed: a download's id is part of its signed URL, so
+            # it must be unguessable and never come back after a reset.
+            doc = build(str(uuid.uuid4()))
             conn.execute(
                 "INSERT INTO downloads (workspace, id, body) VALUES (?, ?, ?)",
                 (workspace, doc["id"], _dumps(doc)),
