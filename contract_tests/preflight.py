@@ -1,7 +1,7 @@
 """Before any suite: does the target speak the contract at all?
 
 Two requests, each with a short timeout: ``GET /ping`` without a key, and ``GET /v0/satellites``
-(ListSatellites, a read every key may make) with the run's key. Each must answer 200 with JSON
+(List Satellites, a read every key may make) with the run's key. Each must answer 200 with JSON
 that is the documented kind of document (its type and required properties, judged by the same
 :class:`~mockserver.proxy.contract.Contract` the drift proxy uses). Otherwise the run stops at
 once with one line saying what came back, instead of sending hundreds of cases to the wrong
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from contract_tests.target import Target
 
 PREFLIGHT_TIMEOUT = 10.0  # seconds, at most, per request
-PROBES = (("Ping", "/ping", False), ("ListSatellites", "/v0/satellites", True))
+PROBES = (("Ping", "/ping", False), ("List Satellites", "/v0/satellites", True))
 
 
 class PreflightFailed(RuntimeError):

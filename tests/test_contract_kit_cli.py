@@ -134,14 +134,14 @@ def test_a_refused_key_fails_the_preflight(fixture_set, tmp_path):
 def test_report_shows_progress_ends_with_the_verdict_and_leaves_no_caches(tmp_path):
     done = kit(
         tmp_path,
-        *("--suites", "conformance", "--operations", "Ping,ListSatellites"),
+        *("--suites", "conformance", "--operations", "Ping,List Satellites"),
         *("--phases", "examples,fuzzing", "--max-examples", "2"),
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = lines(done.stdout)
     assert out[-1].startswith("pixxel-contract: PASSED"), out[-5:]
     progress = [line for line in out if line.startswith("progress: ")]
-    assert any("[conformance] ListSatellites (GET /v0/satellites):" in p for p in progress)
+    assert any("[conformance] List Satellites (GET /v0/satellites):" in p for p in progress)
     assert all("\x1b" not in line and "\r" not in line for line in out)  # not a terminal
     # Nothing of pytest's own output.
     assert not [line for line in out if " passed" in line or line.startswith("=")]
@@ -150,7 +150,9 @@ def test_report_shows_progress_ends_with_the_verdict_and_leaves_no_caches(tmp_pa
     assert not (tmp_path / ".pytest_cache").exists()
 
 
-def test_progress_is_one_rewritten_line_on_a_terminal_and_plain_lines_elsewhere():
+def test_progress_is_one_rewritten_line_on_a_terminal_and_plain_lines_elsewhere(monkeypatch):
+    # A live line is cut to the terminal's width; give it one wide enough for the whole line.
+    monkeypatch.setenv("COLUMNS", "200")
     operations = [("ListStores", "GET", "/v0/stores")]
     for live in (True, False):
         report, stream = Report(operations), io.StringIO()

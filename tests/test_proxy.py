@@ -34,7 +34,7 @@ PLANTED += ("download_status_done",)
 EXPECTED = {
     "CreateStore": {"response_status: 201"},
     "ListStores": {"response_body: stores[].created_at (required)"},
-    "ListSatellites": {"response_content_type: text/plain"},
+    "List Satellites": {"response_content_type: text/plain"},
     "CreateDownload": {"response_body: status (enum)"},
     "ListProjects": {"request_parameter: query.page_size (type)"},
     UNDOCUMENTED: {"unknown_route: GET /v0/no-such-thing"},

@@ -68,7 +68,12 @@ def running_mock(*args: str, env: dict[str, str] | None = None) -> Iterator[tupl
             if time.monotonic() > deadline:
                 raise AssertionError("the mock did not answer /ping within 30 s")
             time.sleep(0.05)
-        yield base, [process.stdout.readline() for _ in range(3)]
+        # Access-log lines of the probes above may come before the banner (with several workers
+        # the banner waits for the last one): the banner is the line that says "serving".
+        line = process.stdout.readline()
+        while line and "pixxel-mock serving" not in line:
+            line = process.stdout.readline()
+        yield base, [line, process.stdout.readline(), process.stdout.readline()]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
