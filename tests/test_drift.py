@@ -606,3 +606,26 @@ def test_the_installed_command_runs_drift(tmp_path):
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1, done.stderr
     assert "  BREAKING      response.gsd: type  (contract number, reference integer)" in done.stdout
+
+
+def _anchors(markdown: str) -> set[str]:
+    """GitHub's anchors for the headings of a Markdown text."""
+    anchors = set()
+    for line in markdown.splitlines():
+        if line.startswith("#"):
+            title = line.lstrip("#").strip().lower()
+            anchors.add(re.sub(r"[^a-z0-9 _-]", "", title).replace(" ", "-"))
+    return anchors
+
+
+def test_every_shipped_waiver_names_a_decision_that_exists():
+    from contract_tests.drift_waivers import DEFAULT_WAIVERS, load
+
+    root = Path(__file__).resolve().parents[1]
+    anchors = _anchors((root / "docs" / "decisions.md").read_text(encoding="utf-8"))
+    waivers = load(DEFAULT_WAIVERS)
+    assert waivers
+    for waiver in waivers:
+        document, _, anchor = waiver.decision.partition("#")
+        assert document == "docs/decisions.md", waiver
+        assert anchor in anchors, waiver
