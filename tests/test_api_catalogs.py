@@ -465,7 +465,7 @@ def test_sort_by_two_keys(reader, catalogs):
     [
         {"field": "eo:cloud_cover", "direction": "desc"},
         {"field": "properties->>'eo:cloud_cover'", "direction": "DESC"},
-        {"field": "properties->'eo:cloud_cover'", "direction": "desc"},
+        {"field": "properties->'eo:cloud_cover'", "direction": "Desc"},
     ],
 )
 def test_sort_by_in_the_field_and_direction_form(reader, catalogs, key):
