@@ -3,7 +3,8 @@
 * downloads: a download's status only moves forward (``created`` -> ``in_progress`` -> ``success``
   or ``failed``) and ends ``success`` or ``failed``; ``signed_url`` is present exactly when the
   status is ``success``, and it serves bytes;
-* deliveries likewise (``CREATED`` -> ``IN_PROGRESS`` -> ``SUCCESS`` or ``FAILED``);
+* deliveries likewise (``CREATED`` -> ``IN_PROGRESS`` -> ``SUCCESS`` or ``FAILED``), and AOI
+  downloads (:mod:`contract_tests.aoi_lifecycle`);
 * stores: a deleted store stays gone and is not listed, and the list equals the stores there were
   plus those created minus those deleted;
 * isolation: nothing of one API key is visible to another.
@@ -50,6 +51,10 @@ PROPERTIES = {
     "download_ends_success_or_failed": "GetDownloadById",
     "download_signed_url_iff_success": "GetDownloadById",
     "download_signed_url_serves_bytes": "GetDownloadById",
+    "aoi_download_status_moves_forward": "GetDownloadStatus",
+    "aoi_download_ends_success_or_failed": "GetDownloadStatus",
+    "aoi_download_signed_url_iff_success": "GetDownloadStatus",
+    "aoi_download_signed_url_serves_bytes": "GetDownloadStatus",
     "delivery_status_moves_forward": "ListDeliveries",
     "delivery_ends_success_or_failed": "ListDeliveries",
     "deleted_store_stays_gone": "DeleteStore",
@@ -92,8 +97,15 @@ class Api:
             return None
 
 
-def violate(kit: Kit, prop: str, message: str, *, operation: str | None = None) -> None:
-    kit.fail(operation or PROPERTIES[prop], prop, message, suite="lifecycle")
+def violate(
+    kit: Kit,
+    prop: str,
+    message: str,
+    *,
+    operation: str | None = None,
+    reproduce: str | None = None,
+) -> None:
+    kit.fail(operation or PROPERTIES[prop], prop, message, suite="lifecycle", reproduce=reproduce)
     kit.report.record_property(prop, "failed", message.splitlines()[0][:200])
 
 
@@ -204,7 +216,7 @@ def observe_download(kit: Kit, api: Api, tracked: Tracked) -> str | None:
     return see_download(kit, tracked, payload, "GetDownloadById")
 
 
-def _moves_forward(
+def moves_forward(
     kit: Kit,
     tracked: Tracked,
     status: Any,
@@ -247,7 +259,7 @@ def _moves_forward(
 def see_download(kit: Kit, tracked: Tracked, payload: dict[str, Any], operation: str) -> str:
     status = payload.get("status")
     where = f"download {tracked.id}"
-    if not _moves_forward(
+    if not moves_forward(
         kit,
         tracked,
         status,
@@ -272,7 +284,7 @@ def see_download(kit: Kit, tracked: Tracked, payload: dict[str, Any], operation:
     return status
 
 
-def _wait_final(
+def wait_final(
     kit: Kit,
     api: Api,
     items: Iterable[Tracked],
@@ -302,7 +314,7 @@ def _wait_final(
 
 
 def _wait_downloads(kit: Kit, api: Api, items: list[Tracked]) -> None:
-    _wait_final(
+    wait_final(
         kit,
         api,
         items,
@@ -433,7 +445,7 @@ def observe_delivery(kit: Kit, api: Api, tracked: Tracked) -> str | None:
 
 def see_delivery(kit: Kit, tracked: Tracked, delivery: dict[str, Any], operation: str) -> str:
     status = delivery.get("status")
-    if not _moves_forward(
+    if not moves_forward(
         kit,
         tracked,
         status,
@@ -467,7 +479,7 @@ def finish_deliveries(kit: Kit, tracked: dict[str, Tracked]) -> None:
                 kit.target.remember("delivery", delivery["delivery_id"], api.session.api_key)
                 item = tracked[delivery["delivery_id"]] = Tracked(delivery["delivery_id"])
                 see_delivery(kit, item, delivery, "CreateDelivery")
-    _wait_final(
+    wait_final(
         kit,
         api,
         tracked.values(),
@@ -743,7 +755,7 @@ def run_downloads(kit: Kit) -> None:
         "download_signed_url_iff_success",
         "download_signed_url_serves_bytes",
     )
-    if not _writable(kit, "CreateDownload", *props):
+    if not writable(kit, "CreateDownload", *props):
         return
     tracked: dict[str, Tracked] = {}
     run_state_machine_as_test(
@@ -754,7 +766,7 @@ def run_downloads(kit: Kit) -> None:
 
 def run_deliveries(kit: Kit) -> None:
     props = ("delivery_status_moves_forward", "delivery_ends_success_or_failed")
-    if not _writable(kit, "CreateDelivery", *props):
+    if not writable(kit, "CreateDelivery", *props):
         return
     tracked: dict[str, Tracked] = {}
     run_state_machine_as_test(
@@ -765,7 +777,7 @@ def run_deliveries(kit: Kit) -> None:
 
 def run_stores(kit: Kit) -> None:
     props = ("deleted_store_stays_gone", "store_list_equals_creates_minus_deletes")
-    if not _writable(kit, "CreateStore", *props):
+    if not writable(kit, "CreateStore", *props):
         return
     run_state_machine_as_test(_bound(StoreMachine, kit), settings=_settings(kit))
     # Whatever the scenarios drew, one store is created and deleted for sure.
@@ -788,7 +800,7 @@ def run_stores(kit: Kit) -> None:
     holds(kit, *props)
 
 
-def _writable(kit: Kit, operation: str, *props: str) -> bool:
+def writable(kit: Kit, operation: str, *props: str) -> bool:
     if not kit.target.allow_writes:
         skip(kit, "read-only target (--allow-writes)", *props)
         return False

@@ -86,6 +86,7 @@ NEIGHBOURS = {
     "satellites_text_plain": (["List Satellites", "ListProjects", "GetProjectById"], []),
     "auth_ignored": (["ListStores", "List Satellites", "GetProjectById"], []),
     "delete_does_not_delete": (["DeleteStore", "CreateStore", "ListStores"], []),
+    "aoi_download_without_url": (["AOICreateDownload", "GetDownloadStatus", "ListProjects"], []),
 }
 CLEAN = {
     "create_store_201": ["List Satellites"],
@@ -95,6 +96,7 @@ CLEAN = {
     "satellites_text_plain": ["ListProjects", "GetProjectById"],
     "auth_ignored": [],
     "delete_does_not_delete": [],
+    "aoi_download_without_url": ["ListProjects"],
 }
 
 

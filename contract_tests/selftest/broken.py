@@ -228,6 +228,25 @@ class _DeleteDoesNotDelete:
         await self.app(scope, receive, send)
 
 
+def _aoi_download_without_url(app: ASGIApp) -> ASGIApp:
+    """A finished AOI download answers SUCCESS but never gives its signed_url."""
+
+    def rewrite(status: int, headers: list, body: bytes) -> tuple[int, list, bytes]:
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return status, headers, body
+        if isinstance(payload, dict):
+            payload.pop("signed_url", None)
+        return status, headers, json.dumps(payload).encode()
+
+    def match(method: str, path: str) -> bool:
+        parts = path.strip("/").split("/")
+        return method == "GET" and len(parts) == 5 and parts[:2] == ["v0", "aois"]
+
+    return RewriteResponse(app, match, rewrite)
+
+
 DEFECTS: dict[str, Defect] = {
     d.name: d
     for d in (
@@ -272,6 +291,13 @@ DEFECTS: dict[str, Defect] = {
             "ignored_auth",
             "requests without Authorization are served",
             _AuthIgnored,
+        ),
+        Defect(
+            "aoi_download_without_url",
+            "GetDownloadStatus",
+            "aoi_download_signed_url_iff_success",
+            "a finished AOI download answers SUCCESS without its signed_url",
+            _aoi_download_without_url,
         ),
         Defect(
             "delete_does_not_delete",
