@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import requests
-
 from contract_tests.lifecycle import (
-    MAX_FILE_FETCHES,
     Api,
     Tracked,
+    fetch_signed_urls,
     holds,
     moves_forward,
     skip,
@@ -183,26 +181,9 @@ def run_aoi_downloads(kit: Kit) -> None:
     wait_final(
         kit, api, tracked.values(), kind="aoi_download", observe=observe, rank=RANK, final=FINAL
     )
-    anonymous = kit.target.anonymous_session()
-    fetched = 0
-    for item in tracked.values():
-        url = item.body.get("signed_url")
-        if fetched >= MAX_FILE_FETCHES or not isinstance(url, str):
-            continue
-        fetched += 1
-        try:
-            response = anonymous.get(url)
-        except requests.RequestException as exc:
-            violate(kit, "aoi_download_signed_url_serves_bytes", f"GET {url} failed: {exc}")
-            continue
-        kit.report.case("GetDownloadStatus")
-        if response.status_code != 200 or not response.content:
-            violate(
-                kit,
-                "aoi_download_signed_url_serves_bytes",
-                f"the signed_url of AOI download {item.id} answered {response.status_code} with"
-                f" {len(response.content)} bytes, expected 200 and the file",
-            )
+    fetched = fetch_signed_urls(
+        kit, tracked.values(), prop="aoi_download", operation="GetDownloadStatus"
+    )
     holds(kit, *PROPS[:3])
     if fetched:
         holds(kit, "aoi_download_signed_url_serves_bytes")

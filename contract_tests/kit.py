@@ -9,6 +9,7 @@ that every failure is attributed to the check that found it, and records the out
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,7 +104,6 @@ class Kit:
         self._target: Target | None = None
         self._schema: Any = None
         self._session: Any = None
-        self._rngs: dict[str, random.Random] = {}
         self._auth_probed: set[str] = set()
         self.budget_exhausted = False
         self._finished = False
@@ -244,10 +244,14 @@ class Kit:
             self._session = self.target.session()
         return {"session": self._session, "base_url": self.target.base_url}
 
-    def _rng(self, operation_id: str) -> random.Random:
-        if operation_id not in self._rngs:
-            self._rngs[operation_id] = random.Random(f"{self.options.seed}:{operation_id}")
-        return self._rngs[operation_id]
+    def _rng(self, operation_id: str, case: Case) -> random.Random:
+        """The generator that rewrites one positive case: seeded by the run's seed and by what
+        was generated, so a case that hypothesis replays is rewritten exactly as before (a
+        stream shared by the cases of an operation would give the replay another request)."""
+        generated = json.dumps(
+            [case.path_parameters, case.query, case.body], sort_keys=True, default=repr
+        )
+        return random.Random(f"{self.options.seed}:{operation_id}:{generated}")
 
     # -- one case --------------------------------------------------------------------------
 
@@ -270,7 +274,7 @@ class Kit:
         if realistic.is_create(op, method) and not self._may_create(op, suite):
             return False
         if self.is_positive(case):
-            realistic.prepare(case, op, self.target, self._rng(op))
+            realistic.prepare(case, op, self.target, self._rng(op, case))
         return True
 
     def _may_create(self, operation_id: str, suite: str) -> bool:

@@ -351,28 +351,8 @@ def finish_downloads(kit: Kit, tracked: dict[str, Tracked]) -> None:
     _wait_downloads(kit, api, list(tracked.values()))
     if not any(t.statuses and t.statuses[-1] == "success" for t in tracked.values()):
         _one_success(kit, api, tracked)
-    fetched = 0
-    anonymous = kit.target.anonymous_session()
-    for item in tracked.values():
-        if fetched >= MAX_FILE_FETCHES or not item.statuses or item.statuses[-1] != "success":
-            continue
-        url = item.body.get("signed_url")
-        if not isinstance(url, str):
-            continue
-        fetched += 1
-        try:
-            response = anonymous.get(url)
-        except requests.RequestException as exc:
-            violate(kit, "download_signed_url_serves_bytes", f"GET {url} failed: {exc}")
-            continue
-        kit.report.case("GetDownloadById")
-        if response.status_code != 200 or not response.content:
-            violate(
-                kit,
-                "download_signed_url_serves_bytes",
-                f"the signed_url of download {item.id} answered {response.status_code} with"
-                f" {len(response.content)} bytes, expected 200 and the file",
-            )
+    done = [t for t in tracked.values() if t.statuses and t.statuses[-1] == "success"]
+    fetched = fetch_signed_urls(kit, done, prop="download", operation="GetDownloadById")
     holds(
         kit,
         "download_status_moves_forward",
@@ -383,6 +363,35 @@ def finish_downloads(kit: Kit, tracked: dict[str, Tracked]) -> None:
         holds(kit, "download_signed_url_serves_bytes")
     else:
         skip(kit, "no download ended in success", "download_signed_url_serves_bytes")
+
+
+def fetch_signed_urls(kit: Kit, items: Iterable[Tracked], *, prop: str, operation: str) -> int:
+    """Fetch (without a key) the ``signed_url`` of up to :data:`MAX_FILE_FETCHES` finished
+    downloads, reporting ``<prop>_signed_url_serves_bytes`` for any that does not answer 200
+    with bytes. Returns how many were fetched."""
+    check = f"{prop}_signed_url_serves_bytes"
+    anonymous = kit.target.anonymous_session()
+    fetched = 0
+    for item in items:
+        url = item.body.get("signed_url")
+        if fetched >= MAX_FILE_FETCHES or not isinstance(url, str):
+            continue
+        fetched += 1
+        try:
+            response = anonymous.get(url)
+        except requests.RequestException as exc:
+            violate(kit, check, f"GET {url} failed: {exc}")
+            continue
+        kit.report.case(operation)
+        if response.status_code != 200 or not response.content:
+            violate(
+                kit,
+                check,
+                f"the signed_url of {prop.replace('_', ' ')} {item.id} answered"
+                f" {response.status_code} with {len(response.content)} bytes, expected 200 and"
+                " the file",
+            )
+    return fetched
 
 
 # -- deliveries -----------------------------------------------------------------------------------

@@ -150,6 +150,17 @@ def test_planted_defect_is_caught_and_named(defect_runs, name):
 # -- the healthy mock -----------------------------------------------------------------------------
 
 
+def test_a_replayed_case_is_prepared_the_same_way(tmp_path):
+    # Hypothesis replays cases; a rewrite that drew from a stream shared by all the cases of an
+    # operation gave a replayed search another body, another answer, and a stateful run ended in
+    # FlakyStrategyDefinition.
+    run = run_kit(
+        tmp_path,
+        *("--suites", "conformance,stateful", "--operations", "SearchCatalogs,GetCatalogById"),
+    )
+    assert run.code == 0, run.out[-3000:]
+
+
 def test_kit_starts_the_mock_itself_and_passes_it(tmp_path):
     # The full kit with its default budget, exactly as `pixxel-contract` runs it.
     run = run_kit(tmp_path)
