@@ -174,6 +174,12 @@ def test_list_deliveries_filters(client, fixture_set):
     assert ids(f"delivery_id={single['delivery_id']}") == {single["delivery_id"]}
     assert ids(f"catalog_id={other['id']}&order_item_id={item_id}") == set()
     assert ids(f"task_id={UNKNOWN}") == set()
+    # A manual delivery has no task_id, but is found by the task of the catalog it delivers.
+    task = other["task_id"]
+    same_task = {c["id"] for c in item_catalogs + [other] if c["task_id"] == task}
+    assert ids(f"task_id={task}") == {
+        d["delivery_id"] for d in [*by_item, single] if d["catalog_id"] in same_task
+    }
     bad = client.get("/v0/catalogs/deliveries?catalog_id=nope")
     assert bad.status_code == 400 and error_of(bad)["details"]["field"] == "catalog_id"
 
