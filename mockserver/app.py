@@ -41,8 +41,8 @@ from mockserver.data.loader import FixtureSet, load_fixtures
 from mockserver.handlers import resolve
 from mockserver.inline_wsgi import InlineWSGI
 from mockserver.limits import BodyLimit
+from mockserver.package_data import spec_path
 from mockserver.request_context import EXTENSION_KEY
-from mockserver.resources import spec_path
 from mockserver.schemas import FORMATS, compile_fast, load_spec
 from mockserver.service import MockService
 from mockserver.settings import Settings

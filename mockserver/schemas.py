@@ -21,7 +21,7 @@ from connexion.json_schema import Draft4ResponseValidator, resolve_refs
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from mockserver.resources import spec_path
+from mockserver.package_data import spec_path
 from mockserver.timestamps import parse_rfc3339
 
 # -- formats --------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from mockserver.data.generate import (
     utm_epsg,
 )
 from mockserver.data.loader import FixtureError, FixtureSet, load_fixtures
-from mockserver.resources import default_fixtures_dir
+from mockserver.package_data import default_fixtures_dir
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
 # Scene numbers and processing runs are shorter in the id Pixxel's guide uses.

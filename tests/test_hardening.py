@@ -312,7 +312,7 @@ def test_fixtures_with_duplicate_names_are_refused(tmp_path, section, name_field
     import shutil
 
     from mockserver.data.loader import FixtureError, load_fixtures
-    from mockserver.resources import default_fixtures_dir
+    from mockserver.package_data import default_fixtures_dir
 
     folder = tmp_path / "fixtures"
     shutil.copytree(default_fixtures_dir(), folder)

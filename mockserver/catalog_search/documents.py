@@ -84,4 +84,3 @@ class CompactDocuments:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for row in range(len(self._blobs)):
             yield self[row]
-

@@ -23,6 +23,7 @@ def queryables(properties: frozenset[str]) -> list[str]:
 
 # -- request parsing -------------------------------------------------------------------
 
+
 def integer(request: dict[str, Any], name: str, default: int, low: int, high: int | None) -> int:
     value = request.get(name)
     if value is None:
@@ -36,6 +37,7 @@ def integer(request: dict[str, Any], name: str, default: int, low: int, high: in
         raise bad_request(f"{name} must be {bounds}, got {value}", field=name)
     return value
 
+
 def string_list(request: dict[str, Any], name: str) -> list[str]:
     value = request.get(name)
     if value is None:
@@ -47,6 +49,7 @@ def string_list(request: dict[str, Any], name: str) -> list[str]:
             raise bad_request(f"{name}[{i}] must be a string", field=f"{name}[{i}]")
     return value
 
+
 def _check_field(name: str, field: str, what: str, properties: frozenset[str]) -> None:
     if name not in TOP_LEVEL_FIELDS and name not in properties:
         known = queryables(properties)
@@ -55,6 +58,7 @@ def _check_field(name: str, field: str, what: str, properties: frozenset[str]) -
             field=field,
             queryables=known,
         )
+
 
 def parse_query(query: Any, properties: frozenset[str]) -> list[tuple[str, str, Any]]:
     if query is None:
@@ -77,26 +81,25 @@ def parse_query(query: Any, properties: frozenset[str]) -> list[tuple[str, str, 
             where = f"{field}.{op}"
             if op not in QUERY_OPERATORS:
                 raise bad_request(
-                    f"{where}: unknown operator {op!r}; use one of "
-                    f"{', '.join(QUERY_OPERATORS)}",
+                    f"{where}: unknown operator {op!r}; use one of {', '.join(QUERY_OPERATORS)}",
                     field=where,
                     allowed=list(QUERY_OPERATORS),
                 )
             if op == "in":
                 if not isinstance(operand, list):
                     raise bad_request(f"{where} must be an array of values", field=where)
-                operand = [
-                    _operand(item, f"{where}[{i}]") for i, item in enumerate(operand)
-                ]
+                operand = [_operand(item, f"{where}[{i}]") for i, item in enumerate(operand)]
             else:
                 operand = _operand(operand, where)
             parsed.append((name, op, operand))
     return parsed
 
+
 def _operand(value: Any, field: str) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         raise bad_request(f"{field} must be a finite number", field=field)
     return value
+
 
 def parse_sort(sort_by: Any, properties: frozenset[str]) -> list[tuple[str, bool]]:
     """Sort keys in either documented form: ``{"<field>": "ASC"|"DESC"}`` or
@@ -105,9 +108,7 @@ def parse_sort(sort_by: Any, properties: frozenset[str]) -> list[tuple[str, bool
     if sort_by is None:
         return []
     if not isinstance(sort_by, list):
-        raise bad_request(
-            f"sort_by must be an array of sort keys ({_SORT_FORMS})", field="sort_by"
-        )
+        raise bad_request(f"sort_by must be an array of sort keys ({_SORT_FORMS})", field="sort_by")
     parsed: list[tuple[str, bool]] = []
     for i, item in enumerate(sort_by):
         field = f"sort_by[{i}]"

@@ -26,7 +26,7 @@ from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
 from mockserver.aoi_assets import ASSET_HOST
-from mockserver.resources import default_fixtures_dir
+from mockserver.package_data import default_fixtures_dir
 
 DEFAULT_SEED = 20240527
 

@@ -175,9 +175,7 @@ class Aois:
 
     # -- assets and their downloads -----------------------------------------------------------
 
-    def list_assets(
-        self, ws: Workspace, aoi_id: str, *, offset: int, limit: int
-    ) -> dict[str, Any]:
+    def list_assets(self, ws: Workspace, aoi_id: str, *, offset: int, limit: int) -> dict[str, Any]:
         doc = self._doc(ws, aoi_id)
         assets = aoi_assets.list_assets(
             doc,
@@ -189,9 +187,7 @@ class Aois:
             "pagination": {"limit": limit, "offset": offset, "total": len(assets)},
         }
 
-    def create_download(
-        self, ws: Workspace, aoi_id: str, body: dict[str, Any]
-    ) -> dict[str, Any]:
+    def create_download(self, ws: Workspace, aoi_id: str, body: dict[str, Any]) -> dict[str, Any]:
         doc = self._doc(ws, aoi_id)
         now = self.workspaces.now(ws.id)
         chosen = aoi_assets.downloadable(

@@ -8,15 +8,8 @@ from mockserver import errors
 from mockserver.domain.documents import name_taken, public
 from mockserver.domain.workspaces import Workspace, Workspaces
 from mockserver.state.store import NameTaken
+from mockserver.store_secrets import STORE_SECRETS
 from mockserver.timestamps import to_rfc3339
-
-#: Secrets each store type needs to write; a delivery into a store lacking one ends FAILED.
-#: (The table in CreateStore's description in spec/openapi.yaml; a test holds them equal.)
-STORE_SECRETS: dict[str, tuple[str, ...]] = {
-    "S3": ("access_key_id", "secret_access_key"),
-    "GCS": ("project_id", "service_account_credentials"),
-    "AZBLOB": ("account_name", "tenant_id", "client_id", "client_secret"),
-}
 
 #: Deliveries into a store whose bucket starts with this end FAILED.
 FAILING_BUCKET_PREFIX = "fail-"

@@ -47,4 +47,3 @@ class Workspaces:
     def now(self, workspace_id: str) -> float:
         """The instant it is in the workspace (its clock over the real time source)."""
         return self.state.clock(workspace_id).now(self.time_source())
-
