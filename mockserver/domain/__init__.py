@@ -4,6 +4,7 @@ One module per resource, each holding that resource's rules (what a valid store 
 item resolves to catalogs, how a delivery's status is derived) and testable without a server:
 
 * :mod:`.workspaces`: API key → workspace, and each workspace's clock reading;
+* :mod:`.documents`: what every room does alike with stored documents (private fields, 409s);
 * :mod:`.schedule`: the timeline a new asynchronous resource gets (overrides, then defaults);
 * :mod:`.stores`, :mod:`.catalogs`, :mod:`.deliveries`, :mod:`.downloads`, :mod:`.aois`;
 * :mod:`.reference`: satellites, projects and order items from the fixtures;

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver import errors
-from mockserver.data.loader import FixtureSet
 from mockserver.timestamps import InstantMeans, micros, parse_interval
+
+if TYPE_CHECKING:  # the loader validates fixtures with the contract's validators
+    from mockserver.data.loader import FixtureSet
 
 
 class Reference:
