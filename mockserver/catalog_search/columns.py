@@ -163,7 +163,3 @@ class Column:
             rank[present] = next_rank - 1 - rank[present]
         self._sort_keys[descending] = rank
         return rank
-
-
-# ---------------------------------------------------------------------------------------------
-# Helpers
