@@ -187,7 +187,7 @@ def part_search(n_catalogs: int, n_searches: int, keep_list: bool) -> dict[str, 
         f" RSS {rss_start:.0f} MB before, {rss_built:.0f} MB after",
         flush=True,
     )
-    index = app.service.catalogs
+    index = app.service.catalogs.index
     bodies = search_bodies(catalogs, n_searches)
     client = app.test_client()
     # One of each first: lazily built parts of the index and the first request's set-up.
@@ -275,14 +275,14 @@ def part_lists(sizes: list[int]) -> dict[str, Any]:
         "item_ids": [],
     }
     made = {"stores": 0, "deliveries": 0, "aois": 0}
-    first_store = service.create_store(ws, {**store_body, "name": "scale-0"})["id"]
+    first_store = service.stores.create(ws, {**store_body, "name": "scale-0"})["id"]
     made["stores"] = 1
     probe_catalog = catalog_ids[0]
 
     def grow(size: int) -> float:
         started = time.perf_counter()
         while made["stores"] < size:
-            service.create_store(ws, {**store_body, "name": f"scale-{made['stores']}"})
+            service.stores.create(ws, {**store_body, "name": f"scale-{made['stores']}"})
             made["stores"] += 1
         while made["deliveries"] < size:
             count = min(100, size - made["deliveries"])
@@ -290,11 +290,11 @@ def part_lists(sizes: list[int]) -> dict[str, Any]:
             ids = (catalog_ids * 2)[start : start + count]
             entry = {"catalog_ids": ids, "cloud_info": {"config": first_store, "path": "x/"}}
             made["deliveries"] += len(
-                service.create_deliveries(ws, {"deliveries": [entry]})["deliveries"]
+                service.deliveries.create(ws, {"deliveries": [entry]})["deliveries"]
             )
         while made["aois"] < size:
             i = made["aois"]
-            service.create_aoi(ws, {**aoi_body, "name": f"scale-aoi-{i}", "geometry": _polygon(i)})
+            service.aois.create(ws, {**aoi_body, "name": f"scale-aoi-{i}", "geometry": _polygon(i)})
             made["aois"] += 1
         return time.perf_counter() - started
 

@@ -63,7 +63,7 @@ def store_ops(state_file: Path | None, fixtures, n: int) -> tuple[float, float]:
         "secrets": {"access_key_id": "a", "secret_access_key": "b"},
     }
     started = time.perf_counter()
-    ids = [service.create_store(ws, {**body, "name": f"s{i}"})["id"] for i in range(n)]
+    ids = [service.stores.create(ws, {**body, "name": f"s{i}"})["id"] for i in range(n)]
     write = (time.perf_counter() - started) / n
     started = time.perf_counter()
     for store_id in ids:

@@ -96,7 +96,7 @@ def load_reference(where: str) -> Any:
 
 def load_contract(path: Path | None) -> Any:
     """The contract: --spec, else the one the package serves (bundled in an installed wheel)."""
-    from mockserver.resources import spec_path
+    from mockserver.package_data import spec_path
 
     path = path or spec_path()
     try:

@@ -39,8 +39,6 @@ RESPONSE_CHECKS = (
 )
 # Checks that need the history of a scenario; they run in the stateful suite.
 STATEFUL_CHECKS = ("use_after_free", "ensure_resource_availability")
-# Checks the kit implements itself (see docs/contract-testing.md).
-KIT_CHECKS = ("ignored_auth", "use_after_delete")
 
 NEGATIVE_STATUSES = [
     "400",
@@ -64,7 +62,7 @@ INVALID_KEY = "pixxel-contract-invalid-key-0000"
 
 
 def default_spec_path() -> Path:
-    from mockserver.resources import spec_path
+    from mockserver.package_data import spec_path
 
     return spec_path()
 

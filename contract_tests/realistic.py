@@ -21,6 +21,10 @@ import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+# CreateStore: "the keys a store type needs to write" (table in its description); the kit's
+# stores get them all, so that deliveries into them can succeed.
+from mockserver.store_secrets import STORE_SECRETS
+
 if TYPE_CHECKING:
     from schemathesis import Case
 
@@ -30,13 +34,6 @@ if TYPE_CHECKING:
 QUERY_OPERATIONS = frozenset({"SearchCatalogs"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# CreateStore: "the keys a store type needs to write" (table in its description); the kit's
-# stores get them all, so that deliveries into them can succeed.
-STORE_SECRETS = {
-    "S3": ("access_key_id", "secret_access_key"),
-    "GCS": ("project_id", "service_account_credentials"),
-    "AZBLOB": ("account_name", "tenant_id", "client_id", "client_secret"),
-}
 
 # Most ids the kit puts in one create request, so that a run creates little (one against a real
 # server, where an order item may stand for many catalogs, so only catalog ids are used there).

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from mockserver import errors, lifecycle
-from mockserver.clock import to_rfc3339
 from mockserver.lifecycle import Timeline
+from mockserver.timestamps import to_rfc3339
 
 #: Host of the imagery files that fixtures and assets point at (never fetched).
 ASSET_HOST = "https://assets.pixxel-mock.invalid"

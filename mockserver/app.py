@@ -36,13 +36,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from mockserver import auth, errors, redaction
-from mockserver.api import resolve
-from mockserver.api._context import EXTENSION_KEY
 from mockserver.clock import TimeSource
 from mockserver.data.loader import FixtureSet, load_fixtures
+from mockserver.handlers import resolve
 from mockserver.inline_wsgi import InlineWSGI
 from mockserver.limits import BodyLimit
-from mockserver.resources import spec_path
+from mockserver.package_data import spec_path
+from mockserver.request_context import EXTENSION_KEY
 from mockserver.schemas import FORMATS, compile_fast, load_spec
 from mockserver.service import MockService
 from mockserver.settings import Settings

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 TimeSource = Callable[[], float]
 
@@ -45,19 +44,3 @@ class WorkspaceClock:
 
 def system_time() -> float:
     return time.time()
-
-
-def to_rfc3339(epoch: float) -> str:
-    """``2024-05-27T06:50:20.056549Z`` (UTC, microseconds), the live API's timestamp form."""
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_rfc3339(text: str) -> float:
-    """Epoch seconds of an RFC 3339 timestamp; ``ValueError`` if it is not one."""
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError(f"{text!r} has no time zone")
-    return parsed.timestamp()

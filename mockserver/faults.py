@@ -20,8 +20,6 @@ from typing import Any
 from mockserver import errors
 from mockserver.routes import Route, by_operation_id
 
-EFFECTS = ("latency", "error", "drop")
-ERROR_STATUSES = (429, 500, 502, 503)
 DEFAULT_RETRY_AFTER = 1
 
 

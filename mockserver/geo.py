@@ -27,7 +27,6 @@ from mockserver.errors import ApiError, bad_request
 __all__ = [
     "GEOMETRY_TYPES",
     "bbox_boxes",
-    "bbox_of",
     "centroid",
     "geodesic_area_m2",
     "parse_bbox",
@@ -317,12 +316,6 @@ def centroid(polygon: BaseGeometry) -> list[float]:
     """The planar centroid as ``[lon, lat]``, rounded to 6 decimal places."""
     point = polygon.centroid
     return [round(point.x, 6), round(point.y, 6)]
-
-
-def bbox_of(geom: BaseGeometry) -> list[float]:
-    """``[minLon, minLat, maxLon, maxLat]`` of a geometry."""
-    min_lon, min_lat, max_lon, max_lat = geom.bounds
-    return [float(min_lon), float(min_lat), float(max_lon), float(max_lat)]
 
 
 def hull_polygon(geometries: Sequence[dict[str, Any]]) -> dict[str, Any]:

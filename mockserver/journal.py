@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 
 import orjson
 
-from mockserver.clock import to_rfc3339
+from mockserver.timestamps import to_rfc3339
 
 ENTRIES_PER_WORKSPACE = 1000
 MAX_BODY_BYTES = 32 * 1024

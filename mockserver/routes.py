@@ -1,22 +1,24 @@
-"""Which operation of the two specs a request is for, before any handler runs.
+"""The route table: every (method, path template) of a contract and the operation it serves.
 
-The journal, fault injection and ``Prefer: code=`` look at every request in front of Connexion,
-so they need the operationId of a method and path themselves. Literal path segments win over
-templated ones (``/v0/catalogs/search`` before ``/v0/catalogs/{catalog_id}``), as in routing.
+Built from the specs alone, it is what every part that looks at a request before (or instead of)
+Connexion asks: the journal, fault injection and ``Prefer: code=`` (:func:`find` over both of the
+mock's specs) and the validating proxy (:func:`build` over the contract it checks). Literal path
+segments win over templated ones (``/v0/catalogs/search`` before ``/v0/catalogs/{catalog_id}``),
+as in routing.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.resources import spec_dir
+from mockserver.package_data import spec_dir
 from mockserver.schemas import resolved_spec
 
 CONTROL_PREFIX = "/_mock"
-_METHODS = ("get", "post", "put", "patch", "delete")
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
 @dataclass(frozen=True)
@@ -26,35 +28,52 @@ class Route:
     operation_id: str
     control: bool  # part of the /_mock control API
     operation: dict[str, Any]  # the operation object, references resolved
+    pattern: re.Pattern[str]  # the template as a regex, one group per path parameter
+    path_names: tuple[str, ...]  # the path parameters, in order
+    # The operation's parameters with the path item's shared ones it does not redefine.
+    parameters: list[dict[str, Any]] = field(default_factory=list, compare=False)
 
     def matches_path(self, path: str) -> bool:
-        return _pattern(self.template).match(path) is not None
+        return self.pattern.match(path) is not None
 
 
-@functools.lru_cache(maxsize=64)
-def _pattern(template: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\{[^}/]+\}", "[^/]+", template) + "$")
+def build(spec: dict[str, Any], prefix: str = "") -> list[Route]:
+    """The routes of a resolved spec, each template under ``prefix``, matching order."""
+    found = []
+    for template, item in spec.get("paths", {}).items():
+        full = prefix + template
+        pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", r"([^/]+)", re.escape(full)) + "$")
+        names = tuple(re.findall(r"\{([^}]+)\}", full))
+        shared = item.get("parameters", [])
+        for method in METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            own = {(p["in"], p["name"]) for p in operation.get("parameters", [])}
+            parameters = [p for p in shared if (p["in"], p["name"]) not in own]
+            parameters += operation.get("parameters", [])
+            found.append(
+                Route(
+                    method.upper(),
+                    full,
+                    operation["operationId"],
+                    bool(prefix),
+                    operation,
+                    pattern,
+                    names,
+                    parameters,
+                )
+            )
+    found.sort(key=lambda route: (route.template.count("{"), -len(route.template)))
+    return found
 
 
 @functools.lru_cache(maxsize=1)
 def routes() -> tuple[Route, ...]:
-    found = []
-    for spec_file, prefix in (("openapi.yaml", ""), ("admin.yaml", CONTROL_PREFIX)):
-        spec = resolved_spec(spec_dir() / spec_file)
-        for template, item in spec["paths"].items():
-            for method in _METHODS:
-                if method in item:
-                    operation = item[method]
-                    found.append(
-                        Route(
-                            method.upper(),
-                            prefix + template,
-                            operation["operationId"],
-                            bool(prefix),
-                            operation,
-                        )
-                    )
-    found.sort(key=lambda route: route.template.count("{"))
+    """The mock's routes: the Pixxel API's and the control API's under /_mock."""
+    found = build(resolved_spec(spec_dir() / "openapi.yaml"))
+    found += build(resolved_spec(spec_dir() / "admin.yaml"), CONTROL_PREFIX)
+    found.sort(key=lambda route: (route.template.count("{"), -len(route.template)))
     return tuple(found)
 
 

@@ -21,8 +21,8 @@ from connexion.json_schema import Draft4ResponseValidator, resolve_refs
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from mockserver.clock import parse_rfc3339
-from mockserver.resources import spec_path
+from mockserver.package_data import spec_path
+from mockserver.timestamps import parse_rfc3339
 
 # -- formats --------------------------------------------------------------------------------------
 # Draft 4's own format checker knows neither ``uuid`` nor (without an extra package) ``date-time``;

@@ -21,9 +21,10 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import connection, cors, errors, logs, prefer, routes
+from mockserver.domain.workspaces import workspace_for_key
 from mockserver.faults import FaultBook
 from mockserver.journal import MAX_BODY_BYTES, Journal, redact_query
-from mockserver.service import MockService, workspace_for_key
+from mockserver.service import MockService
 from mockserver.settings import Settings
 
 EXTENSION_KEY = "pixxel_mock_traffic"

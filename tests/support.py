@@ -10,7 +10,7 @@ from typing import Any
 from connexion.json_schema import Draft4ResponseValidator
 from jsonschema import FormatChecker
 
-from mockserver.resources import spec_path
+from mockserver.package_data import spec_path
 from mockserver.schemas import FORMATS, resolved_spec
 
 FIXED_START = 1_780_000_000.0  # 2026-05-28T20:26:40Z: a fixed "real" now for every test

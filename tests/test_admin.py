@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.clock import parse_rfc3339
+from mockserver.timestamps import parse_rfc3339
 from tests.support import error_of, make_store
 
 

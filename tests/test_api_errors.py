@@ -113,7 +113,7 @@ def test_unexpected_exception_is_a_500_envelope_without_traceback(app, client, m
     def explode(*_args, **_kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(app.service, "list_stores", explode)
+    monkeypatch.setattr(app.service.stores, "list", explode)
     response = client.get("/v0/stores")
     assert response.status_code == 500
     error = error_of(response)

@@ -535,7 +535,7 @@ def test_a_usage_error_exits_2(capsys):
 
 
 def test_the_bundled_contract_is_the_default_and_agrees_with_itself(tmp_path, capsys):
-    from mockserver.resources import spec_path
+    from mockserver.package_data import spec_path
 
     copy_of_contract = tmp_path / "published.json"
     copy_of_contract.write_text(

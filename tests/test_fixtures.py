@@ -14,6 +14,7 @@ import faker
 import pytest
 from shapely.geometry import Polygon
 
+from mockserver import geo
 from mockserver.data.generate import (
     ANCHORS,
     DEFAULT_SEED,
@@ -26,13 +27,12 @@ from mockserver.data.generate import (
     FIXTURE_FILES,
     SATELLITES,
     generate,
-    geodesic_area_m2,
     main,
     render,
     utm_epsg,
 )
 from mockserver.data.loader import FixtureError, FixtureSet, load_fixtures
-from mockserver.resources import default_fixtures_dir
+from mockserver.package_data import default_fixtures_dir
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
 # Scene numbers and processing runs are shorter in the id Pixxel's guide uses.
@@ -206,7 +206,7 @@ def test_footprints(catalogs: list[dict[str, Any]]) -> None:
         centre = polygon.centroid
         nearest = min(anchors, key=lambda a: math.hypot(a.lon - centre.x, a.lat - centre.y))
         assert math.hypot(nearest.lon - centre.x, nearest.lat - centre.y) < 1.0, details["id"]
-        assert c["area"] == round(geodesic_area_m2(polygon) / 1e6, 3)
+        assert c["area"] == round(geo.geodesic_area_m2(polygon) / 1e6, 3)
         assert 20 < c["area"] < 1000
         assert details["properties"]["proj:epsg"] == utm_epsg(centre.x, centre.y)
 
@@ -289,7 +289,7 @@ def test_workspace_aois_cover_their_images(
         for item_id in aoi["item_ids"]:
             footprint = Polygon(_ring(by_stac[item_id]["details"]))
             assert footprint.intersects(polygon)
-        assert aoi["area_in_sq_m"] == round(geodesic_area_m2(polygon), 2)
+        assert aoi["area_in_sq_m"] == round(geo.geodesic_area_m2(polygon), 2)
         assert aoi["centroid"] == [round(polygon.centroid.x, 6), round(polygon.centroid.y, 6)]
         assert aoi["satellite_id"] in {s.id for s in SATELLITES}
     for store in data["workspace.json"]["stores"]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.resources import spec_path
+from mockserver.package_data import spec_path
 from mockserver.testing import pixxel_mock
 
 PACKAGE = "pixxel_client"

@@ -347,19 +347,12 @@ def test_geodesic_area_close_to_spherical_formula(
     assert area == pytest.approx(_spherical_box_area(west, south, east, north), rel=0.01)
 
 
-def test_centroid_and_bbox() -> None:
+def test_centroid() -> None:
     triangle = geo.parse_polygon(polygon([[0, 0], [3, 0], [0, 3], [0, 0]]))
     assert geo.centroid(triangle) == [1.0, 1.0]
     odd = geo.parse_polygon(polygon([[0, 0], [1, 0], [0, 1 / 3], [0, 0]]))
     c = geo.centroid(odd)
     assert c == [round(1 / 3, 6), round(1 / 9, 6)]
-    assert geo.bbox_of(triangle) == [0.0, 0.0, 3.0, 3.0]
-    assert geo.bbox_of(geo.parse_geometry({"type": "Point", "coordinates": [5, 6]})) == [
-        5.0,
-        6.0,
-        5.0,
-        6.0,
-    ]
 
 
 def test_geodesic_area_of_multipolygon_with_same_winding_hole() -> None:

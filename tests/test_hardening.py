@@ -226,39 +226,39 @@ def test_a_url_signed_with_the_public_seed_is_refused(app, client, catalogs):
 
 
 def test_two_states_sign_with_different_secrets(settings, fixture_set, fake_time):
-    from mockserver import files
+    from mockserver import signed_urls
     from mockserver.app import create_app
 
     one = create_app(settings, fixtures=fixture_set, time_source=fake_time).service
     two = create_app(settings, fixtures=fixture_set, time_source=fake_time).service
-    assert files.signing_secret(one) != files.signing_secret(two)
-    assert len(files.signing_secret(one)) >= 32
+    assert signed_urls.signing_secret(one) != signed_urls.signing_secret(two)
+    assert len(signed_urls.signing_secret(one)) >= 32
 
 
 def test_a_configured_signing_secret_is_used(settings, fixture_set, fake_time):
-    from mockserver import files
+    from mockserver import signed_urls
     from mockserver.app import create_app
 
     configured = settings.replace(signing_secret="a-shared-secret-of-the-deployment")
     one = create_app(configured, fixtures=fixture_set, time_source=fake_time).service
     two = create_app(configured, fixtures=fixture_set, time_source=fake_time).service
     assert (
-        files.signing_secret(one)
-        == files.signing_secret(two)
+        signed_urls.signing_secret(one)
+        == signed_urls.signing_secret(two)
         == b"a-shared-secret-of-the-deployment"
     )
 
 
 def test_the_signing_secret_is_kept_in_the_state_file(tmp_path, settings, fixture_set, fake_time):
-    from mockserver import files
+    from mockserver import signed_urls
     from mockserver.app import create_app
 
     stateful = settings.replace(state_file=tmp_path / "state.sqlite3")
     first = create_app(stateful, fixtures=fixture_set, time_source=fake_time).service
-    secret = files.signing_secret(first)
+    secret = signed_urls.signing_secret(first)
     first.state.close()
     again = create_app(stateful, fixtures=fixture_set, time_source=fake_time).service
-    assert files.signing_secret(again) == secret
+    assert signed_urls.signing_secret(again) == secret
 
 
 def test_download_ids_are_not_derived_from_the_seed(app, client, catalogs, settings, fixture_set):
@@ -312,7 +312,7 @@ def test_fixtures_with_duplicate_names_are_refused(tmp_path, section, name_field
     import shutil
 
     from mockserver.data.loader import FixtureError, load_fixtures
-    from mockserver.resources import default_fixtures_dir
+    from mockserver.package_data import default_fixtures_dir
 
     folder = tmp_path / "fixtures"
     shutil.copytree(default_fixtures_dir(), folder)

@@ -6,8 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockserver import lifecycle
-from mockserver.clock import WorkspaceClock, parse_rfc3339, to_rfc3339
+from mockserver.clock import WorkspaceClock
 from mockserver.lifecycle import Timeline
+from mockserver.timestamps import parse_rfc3339, to_rfc3339
 
 ORDER = ["created", "in_progress", "success"]
 

@@ -124,9 +124,9 @@ def test_public_url_setting_wins(app, client, finished):
 def test_unfinished_download_has_no_file(app, client, catalogs):
     dl = client.post("/v0/catalogs/download", json={"catalog_ids": [catalogs[3]["id"]]}).json()
     ws = app.service.open_workspace(client.api_key)
-    from mockserver import files
+    from mockserver import signed_urls
 
-    sign = files.signer(files.signing_secret(app.service), ws.id, "http://testserver")
+    sign = signed_urls.signer(signed_urls.signing_secret(app.service), ws.id, "http://testserver")
     url = sign({"id": dl["id"]}, app.service.now(ws))
     response = client.get(local(url))
     assert response.status_code == 404

@@ -22,12 +22,12 @@ def test_state_file_survives_a_restart(tmp_path, fixture_set):
     path = tmp_path / "state.sqlite3"
     first = service(fixture_set, state_file=path)
     ws = first.open_workspace("key")
-    created = first.create_store(ws, BODY)
+    created = first.stores.create(ws, BODY)
     first.state.close()
 
     second = service(fixture_set, state_file=path)
     ws = second.open_workspace("key")
-    assert created in second.list_stores(ws)["stores"]
+    assert created in second.stores.list(ws)["stores"]
 
 
 def test_two_processes_worth_of_stores_share_one_file(tmp_path, fixture_set):
@@ -35,16 +35,16 @@ def test_two_processes_worth_of_stores_share_one_file(tmp_path, fixture_set):
     writer = service(fixture_set, state_file=path)
     reader = service(fixture_set, state_file=path)
     ws = writer.open_workspace("key")
-    created = writer.create_store(ws, BODY)
-    assert created in reader.list_stores(reader.open_workspace("key"))["stores"]
-    reader.delete_store(ws, created["id"])
-    assert created not in writer.list_stores(ws)["stores"]
+    created = writer.stores.create(ws, BODY)
+    assert created in reader.stores.list(reader.open_workspace("key"))["stores"]
+    reader.stores.delete(ws, created["id"])
+    assert created not in writer.stores.list(ws)["stores"]
 
 
 def test_ids_are_deterministic_for_a_seed(fixture_set):
     def first_id(seed):
         svc = service(fixture_set, seed=seed)
-        return svc.create_store(svc.open_workspace("key"), BODY)["id"]
+        return svc.stores.create(svc.open_workspace("key"), BODY)["id"]
 
     assert first_id(1) == first_id(1)
     assert first_id(1) != first_id(2)
@@ -62,9 +62,9 @@ def test_reset_restores_the_seed_and_the_clock(fixture_set):
 
     svc = service(fixture_set)
     ws = svc.open_workspace("key")
-    seeded = svc.list_stores(ws)
-    svc.create_store(ws, BODY)
-    svc.state.set_clock(ws.id, WorkspaceClock(offset=500.0))
+    seeded = svc.stores.list(ws)
+    svc.stores.create(ws, BODY)
+    svc.state.update_clock(ws.id, lambda _old: WorkspaceClock(offset=500.0))
     svc.state.reset_workspace(ws.id)
-    assert svc.list_stores(ws) == seeded
+    assert svc.stores.list(ws) == seeded
     assert svc.state.clock(ws.id) == WorkspaceClock()

@@ -6,7 +6,7 @@ from typing import Any
 
 import flask
 
-from mockserver.api._context import workspace
+from mockserver.request_context import workspace
 from mockserver.traffic import EXTENSION_KEY, Traffic
 
 
@@ -39,12 +39,3 @@ def add_fault(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
 def clear_faults() -> tuple[str, int]:
     _traffic().faults.clear(workspace().id)
     return "", 204
-
-
-HANDLERS = {
-    "ListRequests": list_requests,
-    "ClearRequests": clear_requests,
-    "ListFaults": list_faults,
-    "AddFault": add_fault,
-    "ClearFaults": clear_faults,
-}

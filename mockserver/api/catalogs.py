@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.api._context import service, workspace
+from mockserver.request_context import service, workspace
 
 
 def search_catalogs(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    return service().search_catalogs(workspace(), body), 200
+    return service().catalogs.search(workspace(), body), 200
 
 
 def get_catalog(id_: str) -> tuple[dict[str, Any], int]:
-    return service().get_catalog(workspace(), id_), 200
+    return service().catalogs.get(workspace(), id_), 200

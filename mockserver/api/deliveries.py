@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.api._context import service, workspace
+from mockserver.request_context import service, workspace
 
 
 def list_deliveries(
@@ -13,7 +13,7 @@ def list_deliveries(
     task_id: str | None = None,
     order_item_id: str | None = None,
 ) -> tuple[dict[str, Any], int]:
-    result = service().list_deliveries(
+    result = service().deliveries.list(
         workspace(),
         delivery_id=delivery_id,
         catalog_id=catalog_id,
@@ -24,4 +24,4 @@ def list_deliveries(
 
 
 def create_delivery(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    return service().create_deliveries(workspace(), body), 201
+    return service().deliveries.create(workspace(), body), 201

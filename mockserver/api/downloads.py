@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.api._context import service, signer, workspace
+from mockserver.request_context import service, signer, workspace
 
 
 def create_download(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    return service().create_download(workspace(), body), 201
+    return service().downloads.create(workspace(), body), 201
 
 
 def get_download(download_id: str) -> tuple[dict[str, Any], int]:
     ws = workspace()
-    return service().get_download(ws, download_id, signer(ws)), 200
+    return service().downloads.get(ws, download_id, signer(ws)), 200

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.api._context import service
+from mockserver.request_context import service
 
 
 def list_satellites() -> tuple[dict[str, Any], int]:
-    return service().list_satellites(), 200
+    return service().reference.list_satellites(), 200
 
 
-def list_projects(page_num: int = 1, page_size: int = 10) -> tuple[dict[str, Any], int]:
-    return service().list_projects(page_num, page_size), 200
+def list_projects(page_num: int, page_size: int) -> tuple[dict[str, Any], int]:
+    return service().reference.list_projects(page_num, page_size), 200
 
 
 def get_project(id_: str) -> tuple[dict[str, Any], int]:
-    return service().get_project(id_), 200
+    return service().reference.get_project(id_), 200
 
 
 def list_order_items(
+    limit: int,
+    offset: int,
     ids: list[str] | None = None,
     order_ids: list[str] | None = None,
     project_ids: list[str] | None = None,
@@ -29,10 +31,8 @@ def list_order_items(
     created_by: str | None = None,
     created_at: str | None = None,
     area: str | None = None,
-    limit: int = 10,
-    offset: int = 0,
 ) -> tuple[dict[str, Any], int]:
-    result = service().list_order_items(
+    result = service().reference.list_order_items(
         ids=ids,
         order_ids=order_ids,
         project_ids=project_ids,
@@ -49,4 +49,4 @@ def list_order_items(
 
 
 def get_order_item(id_: str) -> tuple[dict[str, Any], int]:
-    return service().get_order_item(id_), 200
+    return service().reference.get_order_item(id_), 200

@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import faker
-from pyproj import Geod, Transformer
+from pyproj import Transformer
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
+from mockserver import geo
 from mockserver.aoi_assets import ASSET_HOST
-from mockserver.resources import default_fixtures_dir
+from mockserver.package_data import default_fixtures_dir
 
 DEFAULT_SEED = 20240527
 
@@ -73,7 +74,6 @@ ACQUISITION_START = datetime(2022, 7, 1, tzinfo=UTC)
 ACQUISITION_END = datetime(2025, 10, 31, tzinfo=UTC)
 TD2_FIRST_LIGHT = datetime(2022, 12, 1, tzinfo=UTC)
 
-_GEOD = Geod(ellps="WGS84")
 
 
 @dataclass(frozen=True)
@@ -300,12 +300,6 @@ def utm_epsg(lon: float, lat: float) -> int:
 @functools.lru_cache(maxsize=128)
 def _to_utm(epsg: int) -> Transformer:
     return Transformer.from_crs("EPSG:4326", f"EPSG:{epsg}", always_xy=True)
-
-
-def geodesic_area_m2(polygon: Polygon) -> float:
-    """Area on the WGS 84 ellipsoid, square metres, always positive."""
-    area, _perimeter = _GEOD.geometry_area_perimeter(polygon)
-    return abs(area)
 
 
 def _ring_to_polygon(ring: list[list[float]]) -> Polygon:
@@ -837,7 +831,7 @@ def _catalogs(
                     "org_id": org_id,
                     "task_id": task_id if tasked else None,
                     "bandset_id": bandset_id,
-                    "area": round(geodesic_area_m2(polygon) / 1e6, 3),
+                    "area": round(geo.geodesic_area_m2(polygon) / 1e6, 3),
                     "delivery_status": "UNSPECIFIED",
                     "details": details,
                     "created_at": timestamp(processed),
@@ -951,8 +945,8 @@ def _aois(
                 "created_at": timestamp(created),
                 "updated_at": timestamp(_after(rng, created, 0.05, 2)),
                 "user_id": rng.choice(users),
-                "area_in_sq_m": round(geodesic_area_m2(polygon), 2),
-                "centroid": [round(polygon.centroid.x, 6), round(polygon.centroid.y, 6)],
+                "area_in_sq_m": round(geo.geodesic_area_m2(polygon), 2),
+                "centroid": geo.centroid(polygon),
             }
         )
     return aois

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 from jsonschema.exceptions import ValidationError, best_match
 
-from mockserver.resources import default_fixtures_dir
+from mockserver.package_data import default_fixtures_dir
 from mockserver.schemas import fast_validator_for, field_path, validator_for
 
 # file name -> ((top-level key, component schema, id field), ...)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,9 @@ warnings.filterwarnings("ignore", message=".*httpx.*")
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator  # noqa: E402
 from jsonschema.exceptions import ValidationError  # noqa: E402
 
+from mockserver.routes import Route  # noqa: E402
+from mockserver.routes import build as build_routes  # noqa: E402
 from mockserver.schemas import FORMATS, resolved_spec  # noqa: E402
-
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
 @dataclass(frozen=True)
@@ -47,17 +47,6 @@ class Violation:
     @property
     def kind(self) -> str:
         return f"{self.category}: {self.where}" if self.where else self.category
-
-
-@dataclass
-class Route:
-    operation_id: str
-    method: str
-    template: str
-    pattern: re.Pattern[str]
-    operation: dict[str, Any]
-    parameters: list[dict[str, Any]] = field(default_factory=list)
-    path_names: list[str] = field(default_factory=list)
 
 
 def field_path(error: ValidationError, root: str = "") -> str:
@@ -106,29 +95,7 @@ class Contract:
 
     def __init__(self, spec_file: Path | None = None) -> None:
         self.spec = resolved_spec(spec_file)
-        routes = []
-        for template, item in self.spec.get("paths", {}).items():
-            shared = item.get("parameters", [])
-            regex = "^" + re.sub(r"\\\{[^}]+\\\}", r"([^/]+)", re.escape(template)) + "$"
-            names = re.findall(r"\{([^}]+)\}", template)
-            for method, operation in item.items():
-                if method not in METHODS:
-                    continue
-                own = {(p["in"], p["name"]) for p in operation.get("parameters", [])}
-                parameters = [p for p in shared if (p["in"], p["name"]) not in own]
-                parameters += operation.get("parameters", [])
-                route = Route(
-                    operation["operationId"],
-                    method.upper(),
-                    template,
-                    re.compile(regex),
-                    operation,
-                    parameters,
-                    names,
-                )
-                routes.append(route)
-        # Literal segments beat templated ones (/v0/catalogs/search before /v0/catalogs/{id}).
-        routes.sort(key=lambda r: (r.template.count("{"), -len(r.template)))
+        routes = build_routes(self.spec)
         self.routes = routes
         self.operations = {route.operation_id: route for route in routes}
 
@@ -139,9 +106,6 @@ class Contract:
             if route.method == method.upper() and route.pattern.match(path):
                 return route
         return None
-
-    def path_known(self, path: str) -> bool:
-        return any(route.pattern.match(path) for route in self.routes)
 
     # -- the request -----------------------------------------------------------------------
 

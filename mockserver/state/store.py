@@ -245,9 +245,6 @@ class StateStore:
             return WorkspaceClock()
         return WorkspaceClock(rows[0][0], rows[0][1])
 
-    def set_clock(self, workspace: str, clock: WorkspaceClock) -> None:
-        self.update_clock(workspace, lambda _old: clock)
-
     def update_clock(
         self, workspace: str, change: Callable[[WorkspaceClock], WorkspaceClock]
     ) -> WorkspaceClock:
@@ -334,18 +331,19 @@ class StateStore:
 
     # -- stores -----------------------------------------------------------------------------
 
-    def insert_store(self, workspace: str, build: Any) -> dict[str, Any]:
-        """Insert ``build(new_id)``; :class:`NameTaken` if the name is in use."""
+    def insert_store(self, workspace: str, store: dict[str, Any]) -> str:
+        """Insert ``store`` (without an id) under a new id, returned; :class:`NameTaken` if its
+        name is in use (the id is then not spent)."""
         with self._tx() as conn:
-            doc = build(self.new_id(conn, workspace, "store"))
+            new_id = self.new_id(conn, workspace, "store")
             try:
                 conn.execute(
                     "INSERT INTO stores (workspace, id, name, body) VALUES (?, ?, ?, ?)",
-                    (workspace, doc["id"], doc["name"], _dumps(doc)),
+                    (workspace, new_id, store["name"], _dumps({"id": new_id, **store})),
                 )
             except sqlite3.IntegrityError:
-                raise NameTaken(doc["name"]) from None
-        return doc
+                raise NameTaken(store["name"]) from None
+        return new_id
 
     def list_stores(self, workspace: str) -> list[dict[str, Any]]:
         rows = self._read(
@@ -368,27 +366,28 @@ class StateStore:
 
     # -- deliveries -------------------------------------------------------------------------
 
-    def insert_deliveries(self, workspace: str, builders: Iterable[Any]) -> list[dict[str, Any]]:
-        """Insert ``build(new_id)`` for each builder, all in one transaction."""
-        docs = []
+    def insert_deliveries(self, workspace: str, deliveries: Iterable[dict[str, Any]]) -> list[str]:
+        """Insert each delivery (without an id) under a new id, all in one transaction; the ids
+        in order."""
+        ids = []
         with self._tx() as conn:
-            for build in builders:
-                doc = build(self.new_id(conn, workspace, "delivery"))
+            for delivery in deliveries:
+                new_id = self.new_id(conn, workspace, "delivery")
                 conn.execute(
                     "INSERT INTO deliveries"
                     " (workspace, id, catalog_id, task_id, order_item_id, body)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     (
                         workspace,
-                        doc["delivery_id"],
-                        doc["catalog_id"],
-                        doc.get("_task_id"),
-                        doc.get("_order_item_id"),
-                        _dumps(doc),
+                        new_id,
+                        delivery["catalog_id"],
+                        delivery.get("_task_id"),
+                        delivery.get("_order_item_id"),
+                        _dumps({"delivery_id": new_id, **delivery}),
                     ),
                 )
-                docs.append(doc)
-        return docs
+                ids.append(new_id)
+        return ids
 
     def list_deliveries(
         self, workspace: str, filters: dict[str, str | None]
@@ -436,16 +435,17 @@ class StateStore:
 
     # -- downloads --------------------------------------------------------------------------
 
-    def insert_download(self, workspace: str, build: Any) -> dict[str, Any]:
+    def insert_download(self, workspace: str, download: dict[str, Any]) -> str:
+        """Insert ``download`` (without an id) under a new id, returned."""
+        # Random, not derived from the seed: a download's id is part of its signed URL, so it
+        # must be unguessable and never come back after a reset.
+        new_id = str(uuid.uuid4())
         with self._tx() as conn:
-            # Random, not derived from the seed: a download's id is part of its signed URL, so
-            # it must be unguessable and never come back after a reset.
-            doc = build(str(uuid.uuid4()))
             conn.execute(
                 "INSERT INTO downloads (workspace, id, body) VALUES (?, ?, ?)",
-                (workspace, doc["id"], _dumps(doc)),
+                (workspace, new_id, _dumps({"id": new_id, **download})),
             )
-        return doc
+        return new_id
 
     def get_download(self, workspace: str, download_id: str) -> dict[str, Any] | None:
         rows = self._read(
@@ -455,26 +455,27 @@ class StateStore:
 
     # -- AOIs -------------------------------------------------------------------------------
 
-    def insert_aoi(self, workspace: str, build: Any) -> dict[str, Any]:
-        """Insert ``build(new_id)``; :class:`NameTaken` if the name is in use."""
+    def insert_aoi(self, workspace: str, aoi: dict[str, Any]) -> str:
+        """Insert ``aoi`` (without an id) under a new id, returned; :class:`NameTaken` if its
+        name is in use (the id is then not spent)."""
         with self._tx() as conn:
-            doc = build(self.new_id(conn, workspace, "aoi"))
+            new_id = self.new_id(conn, workspace, "aoi")
             try:
                 conn.execute(
                     "INSERT INTO aois (workspace, id, name, project_id, created, body)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     (
                         workspace,
-                        doc["aoi_id"],
-                        doc["name"],
-                        doc["project_id"],
-                        doc["_timeline"]["created"],
-                        _dumps(doc),
+                        new_id,
+                        aoi["name"],
+                        aoi["project_id"],
+                        aoi["_timeline"]["created"],
+                        _dumps({"aoi_id": new_id, **aoi}),
                     ),
                 )
             except sqlite3.IntegrityError:
-                raise NameTaken(doc["name"]) from None
-        return doc
+                raise NameTaken(aoi["name"]) from None
+        return new_id
 
     def get_aoi(self, workspace: str, aoi_id: str) -> dict[str, Any] | None:
         rows = self._read(

@@ -1,4 +1,4 @@
-"""Where the contract and the default fixtures live.
+"""Where the contract and the default fixtures live, in a checkout or in an installed package.
 
 In a source checkout they sit at the top of the repository (``spec/`` and ``fixtures/``); in an
 installed wheel they are bundled inside the package under ``mockserver/_bundled/``. Every other

@@ -1,72 +1,28 @@
-"""Signed download URLs: minting, verification, and the files behind them.
+"""Download archives: the zip a finished download's signed URL serves.
 
-A ``signed_url`` points back at the mock, like a cloud presigned URL: anyone holding it can fetch
-the file until it expires, without the API key. The signature is HMAC-SHA256 over the path and the
-expiry instant, keyed by a secret derived from the run's seed, so every worker process of one
-deployment mints and accepts the same URLs. Expiry is judged on the workspace's clock, so a test
-can make a URL expire by advancing that clock.
-
-The file is a zip holding, for each catalog (or AOI asset), its document as JSON (a catalog's STAC
-item, an asset's record) and a small georeferenced GeoTIFF (an RGB preview over its bounding box).
-It is built deterministically: the same download always yields the same bytes, so ranged requests
-can resume it.
+The zip holds, for each catalog (or AOI asset), its document as JSON (a catalog's STAC item, an
+asset's record) and a small georeferenced GeoTIFF (an RGB preview over its bounding box). It is
+built deterministically: the same download always yields the same bytes, so ranged requests can
+resume it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import io
 import json
 import zipfile
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import numpy as np
 import tifffile
 
-FILES_PREFIX = "/_mock/files"
-DEFAULT_TTL_SECONDS = 3600
 PREVIEW_SIZE = 64
 
 _ZIP_TIME = (2024, 1, 1, 0, 0, 0)
-
-
-def signing_secret(service: Any) -> bytes:
-    """The secret a service signs with: ``--signing-secret`` if given, else its state's own."""
-    configured = service.settings.signing_secret
-    if configured:
-        return configured.encode()
-    return service.state.signing_secret()
-
-
-def file_path(workspace_id: str, download_id: str) -> str:
-    return f"{FILES_PREFIX}/{workspace_id}/{download_id}.zip"
-
-
-def signature(secret: bytes, path: str, expires: int) -> str:
-    return hmac.new(secret, f"{path}\n{expires}".encode(), hashlib.sha256).hexdigest()
-
-
-def verify(secret: bytes, path: str, expires: int, given: str) -> bool:
-    return hmac.compare_digest(signature(secret, path, expires), given)
-
-
-def signer(
-    secret: bytes, workspace_id: str, base_url: str, ttl: int = DEFAULT_TTL_SECONDS
-) -> Callable[[dict[str, Any], float], str]:
-    """A function minting a download's signed URL, valid ``ttl`` seconds from a given instant."""
-
-    def sign(download: dict[str, Any], now: float) -> str:
-        path = file_path(workspace_id, download["id"])
-        expires = int(now) + ttl
-        query = urlencode({"expires": expires, "signature": signature(secret, path, expires)})
-        return f"{base_url}{path}?{query}"
-
-    return sign
 
 
 @dataclass(frozen=True)

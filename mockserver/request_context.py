@@ -1,4 +1,5 @@
-"""What a handler needs from the request: the service and the caller's workspace."""
+"""What a handler (of the API or of the control API) needs from the request: the service, the
+caller's workspace, the URL clients reach this server at, and a signer of download URLs."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 import flask
 from connexion.context import context
 
-from mockserver import files
-from mockserver.service import MockService, Workspace
+from mockserver import signed_urls
+from mockserver.domain.workspaces import Workspace
+from mockserver.service import MockService
 
 EXTENSION_KEY = "pixxel_mock"
 
@@ -52,4 +54,4 @@ def base_url() -> str:
 
 def signer(ws: Workspace) -> Callable[[dict[str, Any], float], str]:
     """Mints signed URLs to this server for the caller's finished downloads."""
-    return files.signer(files.signing_secret(service()), ws.id, base_url())
+    return signed_urls.signer(signed_urls.signing_secret(service()), ws.id, base_url())
