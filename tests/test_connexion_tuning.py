@@ -4,6 +4,8 @@ and the per-app schema cache."""
 from __future__ import annotations
 
 import logging
+import tomllib
+from pathlib import Path
 
 import pytest
 from connexion.apps.flask import FlaskASGIApp, FlaskOperation
@@ -66,7 +68,14 @@ def test_the_installed_connexion_passes_the_self_check(app):
     assert connexion_tuning.self_check() == {}
     assert app.tuning.installed == [d.name for d in DEPARTURES]
     assert app.tuning.stock == {}
-    assert connexion_tuning.connexion_version().startswith(WRITTEN_FOR + ".")
+
+
+def test_the_pin_is_the_minor_the_departures_were_written_for():
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    pins = [d for d in project["project"]["dependencies"] if d.startswith("connexion")]
+    assert len(pins) == 1
+    major, minor = (int(part) for part in WRITTEN_FOR.split("."))
+    assert pins[0].endswith(f">={major}.{minor},<{major}.{minor + 1}")
 
 
 @pytest.mark.parametrize("departure", sorted(CHANGES))
