@@ -20,4 +20,4 @@ def test_bench_script_imports(script, monkeypatch):
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, name, module)
     spec.loader.exec_module(module)
-    assert callable(getattr(module, "main", None))
+    assert module.__doc__, f"{script} says what it measures and how to run it"
