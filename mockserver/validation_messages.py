@@ -177,7 +177,13 @@ class FieldNamingParameterValidator(ParameterValidator):
     schemas: SchemaCache
 
     @classmethod
-    def validate_parameter(cls, parameter_type, value, param, param_name=None):  # noqa: ANN001
+    def validate_parameter(
+        cls,
+        parameter_type: str,
+        value: Any,
+        param: dict[str, Any],
+        param_name: str | None = None,
+    ) -> None:
         name = param.get("name", param_name)
         if value is None:
             if param.get("required"):
