@@ -23,8 +23,9 @@ from pathlib import Path
 warnings.filterwarnings("ignore")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mockserver.app import BodySizeLimit, create_app  # noqa: E402
+from mockserver.app import create_app  # noqa: E402
 from mockserver.data.loader import load_fixtures  # noqa: E402
+from mockserver.limits import BodyLimit  # noqa: E402
 from mockserver.testing import pixxel_mock  # noqa: E402
 
 ROUTES = [
@@ -85,7 +86,7 @@ async def request_cost(requests: int, rounds: int) -> None:
     app = create_app(fixtures=load_fixtures())
     apps = {
         "shipped": app,
-        "without": BodySizeLimit(app.middleware, app.service.settings.max_body_bytes),
+        "without": BodyLimit(app.middleware, app.service.settings.max_body_bytes),
     }
     for candidate in apps.values():
         await call(candidate, "GET", "/v0/stores", None)

@@ -6,15 +6,57 @@ run Python at a time anyway, so the hand-off buys no parallelism and costs a thr
 a queue round trip for the body) on every request. This adapter calls the WSGI app directly in
 the event loop's thread, after reading the (size-limited) body. Several worker processes, not
 threads, are how the mock uses more cores.
+
+The adapter is plain ASGI and WSGI (PEP 3333); putting it in place of Connexion's own is one of
+the departures ``connexion_tuning.py`` owns.
 """
 
 from __future__ import annotations
 
 import io
+import sys
 from typing import Any
 
-from a2wsgi.wsgi import build_environ
 from starlette.types import Receive, Scope, Send
+
+
+def wsgi_environ(scope: Scope, body: bytes) -> dict[str, Any]:
+    """The WSGI environ (PEP 3333) of an ASGI HTTP request whose whole body is ``body``."""
+    root_path = scope.get("root_path", "")
+    path = scope["path"]
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path) :]
+    server_name, server_port = scope.get("server") or ("localhost", 80)
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": scope["method"],
+        # WSGI strings are bytes in latin-1 clothing; ASGI paths are already decoded text.
+        "SCRIPT_NAME": root_path.encode("utf-8").decode("latin-1"),
+        "PATH_INFO": path.encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
+        "SERVER_NAME": server_name,
+        "SERVER_PORT": str(server_port or 0),
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        # The bridges' shared convention; Connexion's request context is read from it.
+        "asgi.scope": scope,
+    }
+    client = scope.get("client")
+    if client is not None:
+        environ["REMOTE_ADDR"], environ["REMOTE_PORT"] = client[0], str(client[1])
+    for raw_name, raw_value in scope.get("headers", []):
+        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        if name not in ("CONTENT_LENGTH", "CONTENT_TYPE"):
+            name = "HTTP_" + name
+        value = raw_value.decode("latin-1")
+        # Repeated headers are folded into one, comma-separated, as HTTP allows.
+        environ[name] = f"{environ[name]},{value}" if name in environ else value
+    return environ
 
 
 class InlineWSGI:
@@ -40,7 +82,7 @@ class InlineWSGI:
             chunks.append(message.get("body", b""))
             if not message.get("more_body"):
                 break
-        environ = build_environ(scope, io.BytesIO(b"".join(chunks)))  # type: ignore[arg-type]
+        environ = wsgi_environ(scope, b"".join(chunks))
         started: dict[str, Any] = {}
 
         def start_response(status: str, headers: list, exc_info: Any = None) -> Any:

@@ -9,12 +9,10 @@ it with 413 once it passes the limit, refuses a non-empty body without a ``Conte
 
 from __future__ import annotations
 
-from typing import Any
-
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import errors
+from mockserver.error_responses import send_envelope
 
 _DROPPED = {b"content-length", b"transfer-encoding"}
 
@@ -43,17 +41,17 @@ class BodyLimit:
             elif name == b"content-type":
                 has_type = bool(value.strip())
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await _refuse(send, 413, errors.PAYLOAD_TOO_LARGE, self._too_large())
+            await self._refuse_too_large(send)
             return
         try:
             body = await self._read(receive)
         except _Disconnected:
             return
         if body is None:
-            await _refuse(send, 413, errors.PAYLOAD_TOO_LARGE, self._too_large())
+            await self._refuse_too_large(send)
             return
         if body.strip() and not has_type:
-            await _refuse(
+            await send_envelope(
                 send,
                 415,
                 errors.UNSUPPORTED_MEDIA_TYPE,
@@ -90,18 +88,12 @@ class BodyLimit:
             if not message.get("more_body"):
                 return b"".join(chunks)
 
-    def _too_large(self) -> str:
-        return f"the request body is larger than {self.max_bytes} bytes"
-
-
-async def _refuse(send: Send, status: int, code: str, message: str) -> None:
-    body = orjson.dumps(errors.envelope(code, message))
-    headers: list[Any] = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    if status == 413:
+    async def _refuse_too_large(self, send: Send) -> None:
         # The rest of the body is not read; the connection cannot carry another request.
-        headers.append((b"connection", b"close"))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+        await send_envelope(
+            send,
+            413,
+            errors.PAYLOAD_TOO_LARGE,
+            f"the request body is larger than {self.max_bytes} bytes",
+            close=True,
+        )
