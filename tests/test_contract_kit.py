@@ -8,6 +8,7 @@ each other go in parallel, to stay fast on two cores.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -107,18 +108,25 @@ def defect_runs(fixture_set, tmp_path_factory) -> dict[str, Run]:
     # pytest's tmp_path_factory is not thread-safe: make every folder before the threads start.
     folders = {name: tmp_path_factory.mktemp(name) for name in DEFECTS}
 
-    def one(name: str) -> Run:
+    def one(name: str, base: str) -> Run:
         operations = ",".join(NEIGHBOURS[name][0])
-        with serve(build(name, fixtures=fixture_set)) as base:
-            return run_kit(
-                folders[name],
-                *("--base-url", base, "--api-key", SECRET_KEY, *SMALL),
-                *("--operations", operations),
-            )
+        return run_kit(
+            folders[name],
+            *("--base-url", base, "--api-key", SECRET_KEY, *SMALL),
+            *("--operations", operations),
+        )
 
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = {name: pool.submit(one, name) for name in DEFECTS}
-        return {name: future.result() for name, future in futures.items()}
+    # The apps are built here, one after the other: building apps in several threads at once
+    # compiles code in all of them, which CPython 3.11 can fail ("AST constructor recursion
+    # depth mismatch"). Only the kit runs, subprocesses, go three at a time.
+    with contextlib.ExitStack() as servers:
+        bases = {
+            name: servers.enter_context(serve(build(name, fixtures=fixture_set)))
+            for name in DEFECTS
+        }
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            futures = {name: pool.submit(one, name, bases[name]) for name in DEFECTS}
+            return {name: future.result() for name, future in futures.items()}
 
 
 def test_every_defect_has_a_neighbourhood():
