@@ -9,6 +9,7 @@ that every failure is attributed to the check that found it, and records the out
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -244,7 +245,16 @@ class Kit:
             self._session = self.target.session()
         return {"session": self._session, "base_url": self.target.base_url}
 
-    def _rng(self, operation_id: str) -> random.Random:
+    def _rng(self, operation_id: str, case: Case | None = None) -> random.Random:
+        """The randomness that fills a case in: one stream per operation, or, given the case, one
+        drawn from what hypothesis generated for it. Stateful scenarios need the latter: hypothesis
+        draws each step from the answers to the previous ones, so the same draws must lead to the
+        same requests, or it stops the run as a flaky strategy."""
+        if case is not None:
+            drawn = json.dumps(
+                [case.path_parameters, case.query, case.body], sort_keys=True, default=repr
+            )
+            return random.Random(f"{self.options.seed}:{operation_id}:{drawn}")
         if operation_id not in self._rngs:
             self._rngs[operation_id] = random.Random(f"{self.options.seed}:{operation_id}")
         return self._rngs[operation_id]
@@ -270,7 +280,9 @@ class Kit:
         if realistic.is_create(op, method) and not self._may_create(op, suite):
             return False
         if self.is_positive(case):
-            realistic.prepare(case, op, self.target, self._rng(op))
+            realistic.prepare(
+                case, op, self.target, self._rng(op, case if suite == "stateful" else None)
+            )
         return True
 
     def _may_create(self, operation_id: str, suite: str) -> bool:
