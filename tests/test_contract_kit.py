@@ -136,6 +136,7 @@ def test_every_defect_has_a_neighbourhood():
 
 
 @pytest.mark.parametrize("name", sorted(DEFECTS))
+@pytest.mark.slow
 def test_planted_defect_is_caught_and_named(defect_runs, name):
     defect = DEFECTS[name]
     run = defect_runs[name]
@@ -158,6 +159,7 @@ def test_planted_defect_is_caught_and_named(defect_runs, name):
 # -- the healthy mock -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_kit_starts_the_mock_itself_and_passes_it(tmp_path):
     # The full kit with its default budget, exactly as `pixxel-contract` runs it.
     run = run_kit(tmp_path)
@@ -196,6 +198,7 @@ CREATE_SCHEMAS = {
 }
 
 
+@pytest.mark.slow
 def test_read_only_against_a_real_server(fixture_set, tmp_path):
     server = _fast_mock(fixture_set)
     with serve(server) as base:
@@ -216,6 +219,7 @@ def test_read_only_against_a_real_server(fixture_set, tmp_path):
     assert statuses["workspaces_are_isolated"] == "passed"  # read-only comparison of the lists
 
 
+@pytest.mark.slow
 def test_writes_against_a_real_server_are_safe_and_cleaned_up(fixture_set, tmp_path):
     server = _fast_mock(fixture_set)
     with serve(server) as base:
@@ -246,6 +250,7 @@ def test_writes_against_a_real_server_are_safe_and_cleaned_up(fixture_set, tmp_p
     assert set(statuses.values()) == {"passed"}, statuses
 
 
+@pytest.mark.slow
 def test_waiting_on_a_real_server_is_bounded(fixture_set, tmp_path):
     """Downloads take 5 s here; with --wait-timeout 1 the kit gives up after about a second."""
     server = Disguise(create_app(Settings(), fixtures=fixture_set))
@@ -264,6 +269,7 @@ def test_waiting_on_a_real_server_is_bounded(fixture_set, tmp_path):
     assert len(polls) < 40
 
 
+@pytest.mark.slow
 def test_request_cap_stops_the_run(fixture_set, tmp_path):
     server = Disguise(create_app(Settings(), fixtures=fixture_set))
     with serve(server) as base:
@@ -277,6 +283,7 @@ def test_request_cap_stops_the_run(fixture_set, tmp_path):
     assert len(server.requests) <= 42  # the cap, plus the probe that tells the mock apart
 
 
+@pytest.mark.slow
 def test_interrupted_run_deletes_what_it_created(fixture_set, tmp_path):
     server = Disguise(create_app(Settings(), fixtures=fixture_set))
     with serve(server) as base:
@@ -304,6 +311,7 @@ def test_interrupted_run_deletes_what_it_created(fixture_set, tmp_path):
     assert not [s["name"] for s in stores["stores"] if s["name"].startswith("pxct-")], out
 
 
+@pytest.mark.slow
 def test_pytest_runs_the_suites_with_its_own_options(fixture_set, tmp_path):
     """The same suites through pytest: options and environment variables."""
     with serve(build(None, fixtures=fixture_set)) as base:

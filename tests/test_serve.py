@@ -11,9 +11,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 import requests
 
 from tests.support import ResponseChecker, s3_store_body
+
+# Every test here starts real server processes: seconds each.
+pytestmark = pytest.mark.slow
 
 _checker = ResponseChecker()
 
