@@ -3,26 +3,34 @@
 # each step is skipped when its inputs have not changed since the last run.
 #
 #   1. a Python virtualenv in .venv with this package installed (editable) plus its
-#      test extras;
+#      test extras, at the versions locked in requirements/test.txt;
 #   2. the pinned Node CLIs (Spectral, Redocly, Prism) in tools/node/node_modules.
 #
-# Usage: bash scripts/setup.sh [--no-node] [--force]
-#   --no-node   skip the Node tools (enough to run the mock server)
-#   --force     reinstall everything even if nothing changed
+# Usage: bash scripts/setup.sh [--no-node] [--serve-only] [--force]
+#   --no-node      skip the Node tools
+#   --serve-only   only what serving needs (requirements/serve.txt, no test extras, no Node
+#                  tools); a later run without it adds the rest
+#   --force        reinstall everything even if nothing changed
 #
+# The lock files are refreshed with `bash scripts/lock.sh` (see CONTRIBUTING.md).
 # Environment: PYTHON selects the interpreter used to create .venv (default: python3).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 with_node=1
+serve_only=0
 force=0
 for arg in "$@"; do
     case "$arg" in
         --no-node) with_node=0 ;;
+        --serve-only)
+            serve_only=1
+            with_node=0
+            ;;
         --force) force=1 ;;
         -h | --help)
-            sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -61,15 +69,29 @@ if [[ ! -x .venv/bin/python ]]; then
     rm -f "$venv_stamp"
 fi
 
-# The editable install only needs redoing when the project metadata changes.
-py_hash="$(fingerprint pyproject.toml)"
-if [[ $force -eq 1 || ! -f $venv_stamp || "$(cat "$venv_stamp")" != "$py_hash" \
-    || ! -x .venv/bin/pixxel-mock ]]; then
-    say "upgrading pip"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    say "installing pixxel-mock (editable) with test extras into .venv"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
-    echo "$py_hash" >"$venv_stamp"
+# The install only needs redoing when the project metadata or a lock file changes. The stamp
+# records what was installed: the full (test) set also serves, the serving set does not test.
+py_hash="$(fingerprint pyproject.toml requirements/serve.txt requirements/test.txt)"
+if [[ $serve_only -eq 1 ]]; then
+    wanted=("$py_hash serve" "$py_hash test")
+    lock=requirements/serve.txt
+    what="what serving needs"
+else
+    wanted=("$py_hash test")
+    lock=requirements/test.txt
+    what="the test extras"
+fi
+installed="$(cat "$venv_stamp" 2>/dev/null || true)"
+up_to_date=0
+for stamp in "${wanted[@]}"; do
+    [[ "$installed" == "$stamp" ]] && up_to_date=1
+done
+if [[ $force -eq 1 || $up_to_date -eq 0 || ! -x .venv/bin/pixxel-mock ]]; then
+    say "installing $what from $lock into .venv"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$lock"
+    say "installing pixxel-mock (editable) into .venv"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+    echo "${wanted[0]}" >"$venv_stamp"
 else
     say "Python environment is up to date (.venv)"
 fi

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Run the test suite: bring the environment up to date (scripts/setup.sh), put the
-# pinned Node CLIs on PATH, then run pytest.
+# Run the checks: bring the environment up to date (scripts/setup.sh), put the pinned Node
+# CLIs on PATH, then lint and run pytest.
 #
 # Usage: bash scripts/test.sh [pytest arguments...]
-#   no arguments      the whole suite: pytest -q tests/
-#   with arguments    passed to pytest as they are, e.g.
+#   no arguments      ruff (lint and format check), then the suite on two processes:
+#                       locally  every test not marked slow (pytest -m "not slow"),
+#                       in CI    (CI=true, or TEST_ALL=1) every test, slow ones included
+#   with arguments    no lint; the arguments go to pytest as they are, e.g.
 #                     bash scripts/test.sh tests/test_spec_tooling.py -x
 #                     bash scripts/test.sh -m "not tools"
 set -euo pipefail
@@ -17,7 +19,20 @@ PATH="$PWD/tools/node/node_modules/.bin:$PATH"
 export PATH
 
 if [[ $# -eq 0 ]]; then
-    set -- -q tests/
+    echo "test: ruff check . && ruff format --check ."
+    .venv/bin/ruff check . || {
+        echo "test: ruff found problems (fix: .venv/bin/ruff check --fix .)" >&2
+        exit 1
+    }
+    .venv/bin/ruff format --check . || {
+        echo "test: files need formatting (fix: .venv/bin/ruff format .)" >&2
+        exit 1
+    }
+    # Test files are spread over two processes, a whole file to each (module fixtures run once).
+    set -- -q -n 2 --dist loadfile tests/
+    if [[ "${CI:-}" != "true" && "${TEST_ALL:-}" != "1" ]]; then
+        set -- -m "not slow" "$@"
+    fi
 fi
 
 echo "test: python -m pytest $*"

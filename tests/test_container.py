@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.live_server import free_port, running_process
@@ -91,6 +92,7 @@ def test_default_command_passes_no_flag_so_every_variable_applies():
     assert default["env"]["PIXXEL_MOCK_PORT"] == "8080"
 
 
+@pytest.mark.slow
 def test_image_command_listens_where_the_environment_says_and_the_health_check_follows():
     port = free_port()
     # As `docker run -e PIXXEL_MOCK_HOST=127.0.0.1 -e PIXXEL_MOCK_PORT=<port> pixxel-mock`.

@@ -8,6 +8,7 @@ each other go in parallel, to stay fast on two cores.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -107,18 +108,25 @@ def defect_runs(fixture_set, tmp_path_factory) -> dict[str, Run]:
     # pytest's tmp_path_factory is not thread-safe: make every folder before the threads start.
     folders = {name: tmp_path_factory.mktemp(name) for name in DEFECTS}
 
-    def one(name: str) -> Run:
+    def one(name: str, base: str) -> Run:
         operations = ",".join(NEIGHBOURS[name][0])
-        with serve(build(name, fixtures=fixture_set)) as base:
-            return run_kit(
-                folders[name],
-                *("--base-url", base, "--api-key", SECRET_KEY, *SMALL),
-                *("--operations", operations),
-            )
+        return run_kit(
+            folders[name],
+            *("--base-url", base, "--api-key", SECRET_KEY, *SMALL),
+            *("--operations", operations),
+        )
 
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        futures = {name: pool.submit(one, name) for name in DEFECTS}
-        return {name: future.result() for name, future in futures.items()}
+    # The apps are built here, one after the other: building apps in several threads at once
+    # compiles code in all of them, which CPython 3.11 can fail ("AST constructor recursion
+    # depth mismatch"). Only the kit runs, subprocesses, go three at a time.
+    with contextlib.ExitStack() as servers:
+        bases = {
+            name: servers.enter_context(serve(build(name, fixtures=fixture_set)))
+            for name in DEFECTS
+        }
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            futures = {name: pool.submit(one, name, bases[name]) for name in DEFECTS}
+            return {name: future.result() for name, future in futures.items()}
 
 
 def test_every_defect_has_a_neighbourhood():
@@ -128,6 +136,7 @@ def test_every_defect_has_a_neighbourhood():
 
 
 @pytest.mark.parametrize("name", sorted(DEFECTS))
+@pytest.mark.slow
 def test_planted_defect_is_caught_and_named(defect_runs, name):
     defect = DEFECTS[name]
     run = defect_runs[name]
@@ -150,6 +159,7 @@ def test_planted_defect_is_caught_and_named(defect_runs, name):
 # -- the healthy mock -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_replayed_case_is_prepared_the_same_way(tmp_path):
     # Hypothesis replays cases; a rewrite that drew from a stream shared by all the cases of an
     # operation gave a replayed search another body, another answer, and a stateful run ended in
@@ -161,6 +171,7 @@ def test_a_replayed_case_is_prepared_the_same_way(tmp_path):
     assert run.code == 0, run.out[-3000:]
 
 
+@pytest.mark.slow
 def test_kit_starts_the_mock_itself_and_passes_it(tmp_path):
     # The full kit with its default budget, exactly as `pixxel-contract` runs it.
     run = run_kit(tmp_path)
@@ -199,6 +210,7 @@ CREATE_SCHEMAS = {
 }
 
 
+@pytest.mark.slow
 def test_read_only_against_a_real_server(fixture_set, tmp_path):
     server = _fast_mock(fixture_set)
     with serve(server) as base:
@@ -219,6 +231,7 @@ def test_read_only_against_a_real_server(fixture_set, tmp_path):
     assert statuses["workspaces_are_isolated"] == "passed"  # read-only comparison of the lists
 
 
+@pytest.mark.slow
 def test_writes_against_a_real_server_are_safe_and_cleaned_up(fixture_set, tmp_path):
     server = _fast_mock(fixture_set)
     with serve(server) as base:
@@ -249,6 +262,7 @@ def test_writes_against_a_real_server_are_safe_and_cleaned_up(fixture_set, tmp_p
     assert set(statuses.values()) == {"passed"}, statuses
 
 
+@pytest.mark.slow
 def test_waiting_on_a_real_server_is_bounded(fixture_set, tmp_path):
     """Downloads take 5 s here; with --wait-timeout 1 the kit gives up after about a second."""
     server = Disguise(create_app(Settings(), fixtures=fixture_set))
@@ -267,6 +281,7 @@ def test_waiting_on_a_real_server_is_bounded(fixture_set, tmp_path):
     assert len(polls) < 40
 
 
+@pytest.mark.slow
 def test_request_cap_stops_the_run(fixture_set, tmp_path):
     server = Disguise(create_app(Settings(), fixtures=fixture_set))
     with serve(server) as base:
@@ -280,6 +295,7 @@ def test_request_cap_stops_the_run(fixture_set, tmp_path):
     assert len(server.requests) <= 42  # the cap, plus the probe that tells the mock apart
 
 
+@pytest.mark.slow
 def test_interrupted_run_deletes_what_it_created(fixture_set, tmp_path):
     server = Disguise(create_app(Settings(), fixtures=fixture_set))
     with serve(server) as base:
@@ -307,6 +323,7 @@ def test_interrupted_run_deletes_what_it_created(fixture_set, tmp_path):
     assert not [s["name"] for s in stores["stores"] if s["name"].startswith("pxct-")], out
 
 
+@pytest.mark.slow
 def test_pytest_runs_the_suites_with_its_own_options(fixture_set, tmp_path):
     """The same suites through pytest: options and environment variables."""
     with serve(build(None, fixtures=fixture_set)) as base:
@@ -502,3 +519,22 @@ def test_kit_lists_every_operation_of_the_contract():
     assert [op for op, _, _ in kit.operations] == ["Ping", "ListStores"]
     with pytest.raises(ValueError, match="unknown operation"):
         Kit(KitOptions(operations=["NoSuchThing"]))
+
+
+def test_cases_are_filled_in_from_what_hypothesis_drew():
+    """Hypothesis replays cases and draws each stateful step from the previous answers: the same
+    drawn case must be filled in (search filters, names...) the same way every time, or the same
+    draws lead to other requests and other answers, and hypothesis stops the run as a flaky
+    strategy."""
+    kit = Kit(KitOptions())
+
+    def drawn(body: dict) -> SimpleNamespace:
+        return SimpleNamespace(path_parameters={}, query=None, body=body)
+
+    def fill(case: SimpleNamespace) -> list[float]:
+        rng = kit._rng("SearchCatalogs", case)
+        return [rng.random() for _ in range(3)]
+
+    same = {"datetime": "2024-01-01T00:00:00Z", "limit": 3}
+    assert fill(drawn(same)) == fill(drawn(dict(same)))
+    assert fill(drawn(same)) != fill(drawn({**same, "limit": 4}))

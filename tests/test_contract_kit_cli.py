@@ -95,6 +95,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         super().do_GET()
 
 
+@pytest.mark.slow
 def test_a_server_that_is_not_the_api_fails_the_preflight(tmp_path):
     """Against a plain file server the kit stops after a few requests, naming what came back."""
     _Quiet.seen = []
@@ -117,6 +118,7 @@ def test_a_server_that_is_not_the_api_fails_the_preflight(tmp_path):
     assert _Quiet.seen == ["/_mock/clock", "/ping"]
 
 
+@pytest.mark.slow
 def test_a_refused_key_fails_the_preflight(fixture_set, tmp_path):
     server = Disguise(create_app(Settings(), fixtures=fixture_set))
     with serve(server) as base:
@@ -131,6 +133,7 @@ def test_a_refused_key_fails_the_preflight(fixture_set, tmp_path):
 # -- the report ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_report_shows_progress_ends_with_the_verdict_and_leaves_no_caches(tmp_path):
     done = kit(
         tmp_path,
@@ -209,6 +212,7 @@ except KeyboardInterrupt:
 
 
 @pytest.mark.parametrize(("how", "outcome"), [("raise-in-handler", "went on"), ("kit", "stopped")])
+@pytest.mark.slow
 def test_a_signal_during_a_gc_callback_still_stops_the_run(how, outcome):
     """The root cause of lost SIGTERMs: an exception raised by the handler inside a garbage
     collector callback is swallowed. The kit's handler only records the stop, and the next
@@ -239,6 +243,7 @@ def test_after_a_stop_requests_halt_but_clean_up_goes_on():
     throttle.acquire()
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_run_and_deletes_what_it_created(fixture_set, tmp_path):
     """SIGINT (Ctrl+C) as SIGTERM: the run stops, deletes its stores and exits 130."""
     server = Disguise(create_app(Settings(), fixtures=fixture_set))

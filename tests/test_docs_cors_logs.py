@@ -140,6 +140,7 @@ def _traffic(base: str) -> None:
     requests.get(f"{base}/v0/projects?page_size=2", headers={"Authorization": KEY}, timeout=10)
 
 
+@pytest.mark.slow
 def test_access_log_writes_one_json_object_per_request_and_no_secret():
     lines = _serve_and_collect("--log-format", "json", requests_to_send=_traffic)
     records = [json.loads(line) for line in lines if line.strip()]  # every line is JSON
@@ -156,6 +157,7 @@ def test_access_log_writes_one_json_object_per_request_and_no_secret():
     assert SECRET not in text and "access-log-key" not in text
 
 
+@pytest.mark.slow
 def test_access_log_in_text_is_one_line_per_request():
     lines = _serve_and_collect(requests_to_send=_traffic)
     access = [line for line in lines if '"POST /v0/stores"' in line or '"GET /v0/' in line]
@@ -165,6 +167,7 @@ def test_access_log_in_text_is_one_line_per_request():
     assert SECRET not in text and "access-log-key" not in text
 
 
+@pytest.mark.slow
 def test_access_log_is_quiet_above_info():
     lines = _serve_and_collect("--log-level", "warning", requests_to_send=_traffic)
     assert not [line for line in lines if "CreateStore" in line]

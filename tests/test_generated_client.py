@@ -23,6 +23,9 @@ import pytest
 from mockserver.package_data import spec_path
 from mockserver.testing import pixxel_mock
 
+# The client generator runs in a subprocess: seconds per test.
+pytestmark = pytest.mark.slow
+
 PACKAGE = "pixxel_client"
 
 

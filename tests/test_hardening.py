@@ -66,6 +66,7 @@ def test_a_key_at_the_size_cap_is_accepted(client):
     assert client.as_key("k" * auth.MAX_KEY_BYTES).get("/v0/stores").status_code == 200
 
 
+@pytest.mark.slow
 def test_workspace_caches_are_bounded(app, client):
     from mockserver.service import workspace_for_key
 

@@ -22,6 +22,9 @@ import pytest
 from tests.support import s3_store_body
 from tests.test_serve import free_port, running_mock
 
+# Every test here starts real server processes: seconds each.
+pytestmark = pytest.mark.slow
+
 # Generous bounds that only catch a hang; nothing here measures speed.
 EXIT_BOUND = 30
 

@@ -229,6 +229,7 @@ def server_port() -> Iterator[int]:
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))
+@pytest.mark.slow
 def test_raw_hostile_requests_never_get_a_server_error(server_port, name):
     response = _exchange(server_port, CORPUS[name])
     if response:  # a request too broken to parse may just be dropped

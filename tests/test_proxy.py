@@ -153,6 +153,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_the_command_writes_the_report_and_a_summary_when_stopped(fixture_set, tmp_path):
     with serve(_upstream(fixture_set)) as upstream_base:
         port = _free_port()

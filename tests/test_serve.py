@@ -11,9 +11,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 import requests
 
 from tests.support import ResponseChecker, s3_store_body
+
+# Every test here starts real server processes: seconds each.
+pytestmark = pytest.mark.slow
 
 _checker = ResponseChecker()
 
@@ -139,12 +143,11 @@ def test_two_workers_share_one_state():
             assert now >= advanced["now"]
 
 
-def test_client_scenario_runs_in_well_under_a_second():
+def test_client_scenario_runs_on_the_clock_without_sleeping():
     """Store, delivery, download, fetch the file, and the failure paths, using the clock."""
     with running_mock() as (base, _):
         session = checked_session()
         session.headers["Authorization"] = "Bearer scenario"
-        started = time.perf_counter()
 
         ok_store = session.post(f"{base}/v0/stores", json=_store("ok")).json()["id"]
         bad_store = session.post(
@@ -183,6 +186,3 @@ def test_client_scenario_runs_in_well_under_a_second():
         assert done["status"] == "success"
         archive = http.get(done["signed_url"])  # no API key, like a presigned URL
         assert archive.status_code == 200 and archive.content[:2] == b"PK"
-        elapsed = time.perf_counter() - started
-    print(f"client scenario: {elapsed * 1000:.0f} ms of wall time")
-    assert elapsed < 1.0, f"the scenario took {elapsed:.2f} s"

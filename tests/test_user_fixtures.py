@@ -34,6 +34,7 @@ def _readme_example() -> str:
     return found.group(1)
 
 
+@pytest.mark.slow
 def test_readme_example_passes_with_the_fixture(tmp_path):
     example = _readme_example()
     assert len(example.strip().splitlines()) <= 15
@@ -52,12 +53,14 @@ def test_readme_example_passes_with_the_fixture(tmp_path):
         ("", 5),
     ],
 )
+@pytest.mark.slow
 def test_the_plugin_never_changes_a_sessions_exit_status(tmp_path, body, expected):
     (tmp_path / "test_user.py").write_text(body)
     assert _run_pytest(tmp_path).returncode == expected
     assert _run_pytest(tmp_path, "-p", "no:pixxel_mock").returncode == expected
 
 
+@pytest.mark.slow
 def test_contract_kit_fixture_in_a_user_test_leaves_the_exit_status_alone(tmp_path):
     (tmp_path / "test_kit_user.py").write_text(
         "def test_uses_the_kit(pixxel_contract):\n"
@@ -68,6 +71,7 @@ def test_contract_kit_fixture_in_a_user_test_leaves_the_exit_status_alone(tmp_pa
     assert "0 cases" not in run.stdout
 
 
+@pytest.mark.slow
 def test_scope_is_selectable(tmp_path):
     (tmp_path / "test_scoped.py").write_text(
         "seen = set()\n"
@@ -84,6 +88,7 @@ def test_scope_is_selectable(tmp_path):
         assert run.returncode == 0, f"{scope}: {run.stdout}{run.stderr}"
 
 
+@pytest.mark.slow
 def test_bad_scope_is_a_usage_error(tmp_path):
     (tmp_path / "test_x.py").write_text("def test_x(pixxel_mock):\n    pass\n")
     (tmp_path / "pytest.ini").write_text("[pytest]\npixxel_mock_scope = forever\n")
@@ -129,6 +134,7 @@ def test_control_errors_carry_the_envelope():
         mock.fault(operation_id="NoSuchOperation", effect="drop")
 
 
+@pytest.mark.slow
 def test_subprocess_mode_serves_the_same_api():
     with pixxel_mock(subprocess=True, seed=3) as mock:
         assert requests.get(mock.url("/v0/satellites"), headers=mock.headers, timeout=10).ok

@@ -75,7 +75,6 @@ ACQUISITION_END = datetime(2025, 10, 31, tzinfo=UTC)
 TD2_FIRST_LIGHT = datetime(2022, 12, 1, tzinfo=UTC)
 
 
-
 @dataclass(frozen=True)
 class SatelliteDef:
     id: str
