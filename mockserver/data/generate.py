@@ -400,7 +400,8 @@ def _satellite(sat: SatelliteDef) -> dict[str, Any]:
     ]
 
     def nearest(target_nm: float) -> str:
-        return min(bands, key=lambda b: abs(b["wavelength"] - target_nm))["name"]
+        name: str = min(bands, key=lambda b: abs(b["wavelength"] - target_nm))["name"]
+        return name
 
     low = sat.short.lower()
     collections = [
