@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the test suite: bring the environment up to date (scripts/setup.sh), put the
-# pinned Node CLIs on PATH, then run pytest.
+# pinned Node CLIs on PATH, type-check mockserver/ with mypy, then run pytest.
 #
 # Usage: bash scripts/test.sh [pytest arguments...]
 #   no arguments      the whole suite: pytest -q tests/
@@ -19,6 +19,10 @@ export PATH
 if [[ $# -eq 0 ]]; then
     set -- -q tests/
 fi
+
+# A type error fails the run before any test starts ([tool.mypy] in pyproject.toml).
+echo "test: mypy"
+.venv/bin/mypy
 
 echo "test: python -m pytest $*"
 exec .venv/bin/python -m pytest "$@"
