@@ -70,7 +70,7 @@ def list_assets(
     failing_from = math.ceil(len(item_ids) / 2) if status == lifecycle.PARTIAL_SUCCESS else None
     dates = [_acquired_on(item, catalogs, aoi["created_at"]) for item in item_ids]
 
-    def asset(item_id: str | None, kind: str, name: str, date: str, failed: bool) -> dict:
+    def asset(item_id: str | None, kind: str, name: str, date: str, failed: bool) -> dict[str, Any]:
         own_id = asset_id(aoi["aoi_id"], item_id)
         if status == lifecycle.PARTIAL_SUCCESS:
             asset_status = "failed" if failed else "success"
@@ -142,7 +142,7 @@ def downloadable(
 
 
 def render_download(
-    doc: dict[str, Any], now: float, signer: Callable[[dict, float], str] | None
+    doc: dict[str, Any], now: float, signer: Callable[[dict[str, Any], float], str] | None
 ) -> dict[str, Any]:
     """An AOI download as the API shows it; ``signed_url`` once it is ``SUCCESS``."""
     status = lifecycle.aoi_download_status(Timeline.from_record(doc["_timeline"]), now)

@@ -17,10 +17,14 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mockserver import logs
 from mockserver import settings as settings_mod
 from mockserver.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from mockserver.app import MockApp
 
 # Connexion imports Starlette's test client at import time, which warns about httpx; that
 # warning says nothing to someone running the mock.
@@ -85,7 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_proxy_command(commands) -> None:  # noqa: ANN001 - argparse's private subparsers type
+class _Commands(Protocol):
+    """What ``add_subparsers`` returns, as far as this module uses it."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
+
+
+def _add_proxy_command(commands: _Commands) -> None:
     proxy = commands.add_parser(
         "proxy",
         help="forward to the live API and report where its traffic drifts from the contract",
@@ -134,7 +144,7 @@ def _settings_from_args(args: argparse.Namespace) -> Settings:
     return settings_mod.from_sources(explicit)
 
 
-def _ready_to_serve(app):  # noqa: ANN001, ANN202
+def _ready_to_serve(app: MockApp) -> MockApp:
     """Move everything built so far (spec, fixtures, indexes) out of the garbage collector's
     sight: a full collection would otherwise walk those long-lived objects again and again,
     pausing requests for tens of milliseconds."""
@@ -143,8 +153,8 @@ def _ready_to_serve(app):  # noqa: ANN001, ANN202
     return app
 
 
-def app_from_environment():  # noqa: ANN201 - uvicorn factory for worker processes
-    """Build the app from settings handed over by ``serve`` (used by each worker process).
+def app_from_environment() -> MockApp:
+    """Build the app from settings handed over by ``serve`` (uvicorn's factory in each worker).
 
     A worker that cannot build its app says why in one line and exits with uvicorn's start-up
     failure status, which stops the whole server instead of respawning the worker.

@@ -112,8 +112,10 @@ class RememberingOperation(OpenAPIOperation):
     The definition depends only on the operation and the content type, both fixed once the spec
     is loaded."""
 
-    def body_definition(self, content_type: str | None = None) -> dict:
-        memo = self.__dict__.setdefault("_remembered_body_definitions", {})
+    def body_definition(self, content_type: str | None = None) -> dict[str, Any]:
+        memo: dict[str | None, dict[str, Any]] = self.__dict__.setdefault(
+            "_remembered_body_definitions", {}
+        )
         if content_type not in memo:
             memo[content_type] = super().body_definition(content_type)
         return memo[content_type]

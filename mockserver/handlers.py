@@ -7,11 +7,12 @@ them to Python, and Connexion's resolver reads it (an operationId missing here f
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from mockserver.admin import control, files, traffic
 from mockserver.api import aois, catalogs, deliveries, downloads, health, reference, stores
 
-HANDLERS: dict[str, Callable] = {
+HANDLERS: dict[str, Callable[..., Any]] = {
     # The Pixxel API
     "Ping": health.ping,
     "ListStores": stores.list_stores,
@@ -52,7 +53,7 @@ HANDLERS: dict[str, Callable] = {
 }
 
 
-def resolve(operation_id: str) -> Callable:
+def resolve(operation_id: str) -> Callable[..., Any]:
     """Connexion's function resolver: an unknown operationId is a start-up error."""
     handler = HANDLERS.get(operation_id)
     if handler is None:

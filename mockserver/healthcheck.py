@@ -16,7 +16,8 @@ from mockserver import settings as settings_mod
 def check(port: int, timeout: float = 4.0) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=timeout) as answer:
-            return answer.status == 200
+            status: int = answer.status
+            return status == 200
     except (urllib.error.URLError, OSError):
         return False
 

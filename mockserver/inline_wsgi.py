@@ -85,7 +85,9 @@ class InlineWSGI:
         environ = wsgi_environ(scope, b"".join(chunks))
         started: dict[str, Any] = {}
 
-        def start_response(status: str, headers: list, exc_info: Any = None) -> Any:
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
             started["status"] = int(status.split(" ", 1)[0])
             started["headers"] = [
                 (name.lower().encode("latin1"), value.encode("latin1")) for name, value in headers

@@ -15,11 +15,12 @@ Options (``pytest.ini`` / ``pyproject.toml``):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
-SCOPES = ("function", "class", "module", "package", "session")
+FixtureScope = Literal["function", "class", "module", "package", "session"]
+SCOPES: tuple[FixtureScope, ...] = ("function", "class", "module", "package", "session")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -36,11 +37,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _scope(fixture_name: str, config: pytest.Config) -> str:
+def _scope(fixture_name: str, config: pytest.Config) -> FixtureScope:
     scope = str(config.getini("pixxel_mock_scope")).strip() or "function"
-    if scope not in SCOPES:
-        raise pytest.UsageError(f"pixxel_mock_scope must be one of {', '.join(SCOPES)}: {scope!r}")
-    return scope
+    for known in SCOPES:
+        if scope == known:
+            return known
+    raise pytest.UsageError(f"pixxel_mock_scope must be one of {', '.join(SCOPES)}: {scope!r}")
 
 
 @pytest.fixture(scope=_scope)

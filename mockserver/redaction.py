@@ -13,6 +13,8 @@ from typing import Any
 
 from jsonschema import ValidationError
 
+from mockserver import validation_error_fields
+
 SECRET_FIELD = "secrets"
 
 
@@ -27,7 +29,7 @@ def _plural(n: Any, word: str) -> str:
 
 def rule_broken(error: ValidationError) -> str:
     """What ``error`` requires, in words, without the value that broke it."""
-    rule, wanted = error.validator, error.validator_value
+    rule, wanted = error.validator, validation_error_fields.rule_value(error)
     if rule == "type":
         kinds = wanted if isinstance(wanted, list) else [wanted]
         return f"must be of type {' or '.join(str(k) for k in kinds)}"

@@ -17,7 +17,8 @@ EXTENSION_KEY = "pixxel_mock"
 
 
 def service() -> MockService:
-    return flask.current_app.extensions[EXTENSION_KEY]
+    mock: MockService = flask.current_app.extensions[EXTENSION_KEY]
+    return mock
 
 
 def workspace() -> Workspace:

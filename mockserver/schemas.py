@@ -87,12 +87,14 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def load_spec(path: Path | None = None) -> dict[str, Any]:
     """The parsed contract (cached; treat as read-only)."""
     with open(path or spec_path(), encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+        spec: dict[str, Any] = yaml.load(fh, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+    return spec
 
 
 @functools.lru_cache(maxsize=4)
 def resolved_spec(path: Path | None = None) -> dict[str, Any]:
-    return resolve_refs(copy.deepcopy(load_spec(path)))
+    resolved: dict[str, Any] = resolve_refs(copy.deepcopy(load_spec(path)))
+    return resolved
 
 
 @functools.lru_cache(maxsize=64)

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Generator
@@ -122,7 +123,9 @@ class _Server(uvicorn.Server):
 class _Workers(Multiprocess):
     """Worker processes that announce the server once every one of them serves."""
 
-    def __init__(self, config: uvicorn.Config, sockets: list, announce: Callable[[], None]) -> None:
+    def __init__(
+        self, config: uvicorn.Config, sockets: list[socket.socket], announce: Callable[[], None]
+    ) -> None:
         super().__init__(config, sockets)
         self._announce = announce
         self.failed = False

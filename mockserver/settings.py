@@ -108,7 +108,7 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
-def knobs() -> list[dataclasses.Field]:
+def knobs() -> list[dataclasses.Field[Any]]:
     """The declared settings, in declaration order."""
     return list(dataclasses.fields(Settings))
 
@@ -117,7 +117,7 @@ def env_name(knob_name: str) -> str:
     return ENV_PREFIX + knob_name.upper()
 
 
-def _convert(knob: dataclasses.Field, raw: str) -> Any:
+def _convert(knob: dataclasses.Field[Any], raw: str) -> Any:
     kind = knob.type if isinstance(knob.type, str) else knob.type.__name__
     if kind.startswith("int"):
         return int(raw)

@@ -13,14 +13,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 FILES_PREFIX = "/_mock/files"
 DEFAULT_TTL_SECONDS = 3600
 
+if TYPE_CHECKING:
+    from mockserver.service import MockService
 
-def signing_secret(service: Any) -> bytes:
+
+def signing_secret(service: MockService) -> bytes:
     """The secret a service signs with: ``--signing-secret`` if given, else its state's own."""
     configured = service.settings.signing_secret
     if configured:

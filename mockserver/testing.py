@@ -35,9 +35,23 @@ import urllib.request
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 START_TIMEOUT_SECONDS = 30.0
+
+
+# The answers of the control API that this client reads into (spec/admin.yaml).
+class _Clock(TypedDict):
+    now: str
+    frozen: bool
+
+
+class _FaultList(TypedDict):
+    faults: list[dict[str, Any]]
+
+
+class _RequestList(TypedDict):
+    requests: list[dict[str, Any]]
 
 
 class MockError(RuntimeError):
@@ -87,27 +101,34 @@ class MockHandle:
 
     # -- time ------------------------------------------------------------------------------------
 
+    def _clock(self, method: str, path: str, body: Any = None) -> str:
+        """The instant of the clock a clock operation answers with (a ``Clock`` in the contract)."""
+        clock = cast(_Clock, self.call(method, path, body))
+        return clock["now"]
+
     def now(self) -> str:
         """The workspace clock's instant (RFC 3339)."""
-        return self.call("GET", "/_mock/clock")["now"]
+        return self._clock("GET", "/_mock/clock")
 
     def advance(self, seconds: float) -> str:
         """Move the workspace's clock forward; the new instant."""
-        return self.call("POST", "/_mock/clock/advance", {"seconds": seconds})["now"]
+        return self._clock("POST", "/_mock/clock/advance", {"seconds": seconds})
 
     def freeze(self) -> str:
-        return self.call("POST", "/_mock/clock/freeze")["now"]
+        return self._clock("POST", "/_mock/clock/freeze")
 
     def unfreeze(self) -> str:
-        return self.call("POST", "/_mock/clock/unfreeze")["now"]
+        return self._clock("POST", "/_mock/clock/unfreeze")
 
     # -- forced outcomes and faults --------------------------------------------------------------
 
-    def override(self, kind: str, outcome: str = "failed", count: int = 1, **durations: float):
+    def override(
+        self, kind: str, outcome: str = "failed", count: int = 1, **durations: float
+    ) -> dict[str, Any]:
         """Force the next ``count`` downloads or deliveries to end with ``outcome``
-        (``queue_seconds`` and ``processing_seconds`` may be given too)."""
+        (``queue_seconds`` and ``processing_seconds`` may be given too); the override as queued."""
         body = {"kind": kind, "outcome": outcome, "count": count, **durations}
-        return self.call("POST", "/_mock/overrides", body)
+        return cast(dict[str, Any], self.call("POST", "/_mock/overrides", body))
 
     def clear_overrides(self) -> None:
         self.call("DELETE", "/_mock/overrides")
@@ -115,10 +136,10 @@ class MockHandle:
     def fault(self, **rule: Any) -> dict[str, Any]:
         """Add a fault rule, e.g. ``fault(operation_id="CreateDownload", effect="error",
         status=503, count=2)``; the rule as stored."""
-        return self.call("POST", "/_mock/faults", rule)
+        return cast(dict[str, Any], self.call("POST", "/_mock/faults", rule))
 
     def faults(self) -> list[dict[str, Any]]:
-        return self.call("GET", "/_mock/faults")["faults"]
+        return cast(_FaultList, self.call("GET", "/_mock/faults"))["faults"]
 
     def clear_faults(self) -> None:
         self.call("DELETE", "/_mock/faults")
@@ -130,7 +151,7 @@ class MockHandle:
     ) -> list[dict[str, Any]]:
         """The workspace's recorded requests, oldest first, optionally filtered."""
         query = {"operation_id": operation_id, "method": method, "status": status}
-        return self.call("GET", "/_mock/requests", query=query)["requests"]
+        return cast(_RequestList, self.call("GET", "/_mock/requests", query=query))["requests"]
 
     def clear_requests(self) -> None:
         self.call("DELETE", "/_mock/requests")

@@ -114,17 +114,17 @@ class Traffic:
                     await _send(observed_send, status, extra, orjson.dumps(body))
                     return
             # A forced answer needs what the operation needs: a key, unless it is public.
-            allowed = route is not None and not control
-            if allowed and workspace is None:
-                allowed = route.operation.get("security") == []
+            forced = route if route is not None and not control else None
+            if forced is not None and workspace is None and forced.operation.get("security") != []:
+                forced = None
             code = (
                 prefer.requested_code(headers.get(b"prefer", b"").decode("latin-1"))
-                if allowed
+                if forced is not None
                 else None
             )
-            if code is not None:
+            if forced is not None and code is not None:
                 try:
-                    answer = prefer.answer(route, code)
+                    answer = prefer.answer(forced, code)
                 except errors.ApiError as exc:
                     answer = (exc.status, {}, orjson.dumps(exc.body()))
                 if answer is not None:

@@ -25,7 +25,7 @@ from jsonschema import Draft4Validator, ValidationError
 from jsonschema.exceptions import best_match
 from starlette.types import Scope
 
-from mockserver import errors, redaction
+from mockserver import errors, redaction, validation_error_fields
 from mockserver.schemas import FORMATS, compile_fast
 
 # -- wording ------------------------------------------------------------------------------------
@@ -45,28 +45,28 @@ def _join(parent: str, child: str) -> str:
 def describe(error: ValidationError) -> tuple[str, str]:
     """``(field, message)`` for the most relevant schema violation."""
     where = _dotted(error.absolute_path)
+    wanted = validation_error_fields.rule_value(error)
+    instance = validation_error_fields.instance(error)
     if error.validator == "required":
-        missing = [k for k in error.validator_value if k not in (error.instance or {})]
+        missing = [k for k in wanted if k not in (instance or {})]
         field = _join(where, missing[0]) if missing else where
         return field, f"{field} is required"
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        known = set(error.schema.get("properties", {}))
-        extra = sorted(k for k in error.instance if k not in known)
+    if error.validator == "additionalProperties" and isinstance(instance, dict):
+        known = set(validation_error_fields.schema(error).get("properties", {}))
+        extra = sorted(k for k in instance if k not in known)
         field = _join(where, extra[0]) if extra else where
         return field, f"{field} is not a recognised field here" + (
             f" (expected one of: {', '.join(sorted(known))})" if known else ""
         )
-    if error.validator == "oneOf" and all(
-        set(branch) == {"required"} for branch in error.validator_value
-    ):
-        names = [branch["required"][0] for branch in error.validator_value]
-        given = [n for n in names if isinstance(error.instance, dict) and n in error.instance]
+    if error.validator == "oneOf" and all(set(branch) == {"required"} for branch in wanted):
+        names = [branch["required"][0] for branch in wanted]
+        given = [n for n in names if isinstance(instance, dict) and n in instance]
         field = where or names[0]
         if given:
             return field, f"give only one of {' or '.join(names)}, not both"
         return field, f"exactly one of {' or '.join(names)} is required"
-    if error.validator == "not" and set(error.validator_value) == {"required"}:
-        names = error.validator_value["required"]
+    if error.validator == "not" and set(wanted) == {"required"}:
+        names = wanted["required"]
         return where or names[-1], f"give only one of {' or '.join(names)}, not both"
     label = where or "request body"
     if redaction.may_hold_secrets(list(error.absolute_path), error.instance):

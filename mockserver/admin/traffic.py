@@ -11,7 +11,8 @@ from mockserver.traffic import EXTENSION_KEY, Traffic
 
 
 def _traffic() -> Traffic:
-    return flask.current_app.extensions[EXTENSION_KEY]
+    traffic: Traffic = flask.current_app.extensions[EXTENSION_KEY]
+    return traffic
 
 
 def list_requests(

@@ -50,7 +50,7 @@ class CompactDocuments:
                         index = self._band_keys[key] = len(self._band_lists)
                         self._band_lists.append(orjson.loads(key))
                     shared[name] = index
-        if shared:
+        if shared and isinstance(details, dict) and isinstance(assets, dict):
             doc = {**doc, "details": {**details, "assets": dict(assets)}}
             for name in shared:
                 doc["details"]["assets"][name] = {
@@ -73,7 +73,7 @@ class CompactDocuments:
         blob = self._blobs[row]
         if row >= RAW_DOCUMENTS:
             blob = zlib.decompressobj(zdict=self._zdict).decompress(blob)  # type: ignore[arg-type]
-        doc = orjson.loads(blob)
+        doc: dict[str, Any] = orjson.loads(blob)
         shared = doc.pop("\x00bands", None)
         if shared:
             assets = doc["details"]["assets"]

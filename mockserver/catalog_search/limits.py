@@ -16,7 +16,9 @@ def _limit_schema() -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(spec_path(), encoding="utf-8") as fh:
         spec = yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
-    return spec["components"]["schemas"]["CatalogSearchRequest"]["properties"]["limit"]
+    properties = spec["components"]["schemas"]["CatalogSearchRequest"]["properties"]
+    limit: dict[str, Any] = properties["limit"]
+    return limit
 
 
 _LIMIT = _limit_schema()

@@ -388,7 +388,7 @@ def _acquisition_time(
 
 
 def _satellite(sat: SatelliteDef) -> dict[str, Any]:
-    bands = [
+    bands: list[dict[str, Any]] = [
         {
             "name": f"B{i + 1:03d}",
             "wavelength": round(sat.first_wavelength_nm + i * sat.band_spacing_nm, 2),
@@ -400,7 +400,8 @@ def _satellite(sat: SatelliteDef) -> dict[str, Any]:
     ]
 
     def nearest(target_nm: float) -> str:
-        return min(bands, key=lambda b: abs(b["wavelength"] - target_nm))["name"]
+        name: str = min(bands, key=lambda b: abs(b["wavelength"] - target_nm))["name"]
+        return name
 
     low = sat.short.lower()
     collections = [
@@ -1056,7 +1057,7 @@ def _complete_order_items(
             if kind == "ARCHIVE" and own:
                 uplift["item_id"] = own[0]["details"]["id"]
             uplifts.append(uplift)
-        occurrences = []
+        occurrences: list[dict[str, str]] = []
         if kind == "RECURRING":
             moment = start
             while moment < end and len(occurrences) < 24:
@@ -1205,7 +1206,8 @@ def _pin_documented_ids(
 
 
 def _near(catalog: dict[str, Any], anchor: Anchor, degrees: float) -> bool:
-    west, south, east, north = catalog["details"]["bbox"]
+    bbox: list[float] = catalog["details"]["bbox"]
+    west, south, east, north = bbox
     lon, lat = (west + east) / 2.0, (south + north) / 2.0
     return abs(lon - anchor.lon) <= degrees and abs(lat - anchor.lat) <= degrees
 

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from jsonschema.exceptions import ValidationError, best_match
 
+from mockserver import validation_error_fields
 from mockserver.package_data import default_fixtures_dir
 from mockserver.schemas import fast_validator_for, field_path, validator_for
 
@@ -158,8 +159,9 @@ def _record_id(record: Any, id_field: str) -> str | None:
 def _describe(error: ValidationError) -> tuple[str, str]:
     """(field path, message) for a schema error; a missing property names itself."""
     path = field_path(error)
-    if error.validator == "required" and isinstance(error.instance, dict):
-        missing = [p for p in error.validator_value if p not in error.instance]
+    instance = validation_error_fields.instance(error)
+    if error.validator == "required" and isinstance(instance, dict):
+        missing = [p for p in validation_error_fields.rule_value(error) if p not in instance]
         if missing:
             prefix = "" if path == "(document)" else f"{path}."
             return f"{prefix}{missing[0]}", "is required but missing"
@@ -249,7 +251,7 @@ def _check_references(shown: Any, records: Mapping[str, list[dict[str, Any]]]) -
             fail(*where, path, f"{value!r} is not a known {what}")
 
     for index, item in enumerate(records["order_items"]):
-        where = ("order_items.json", index, item["id"])
+        where: tuple[str, int | str, str] = ("order_items.json", index, item["id"])
         require(where, "project_id", item["project_id"], projects, "project id")
         delivery = item.get("cloud_delivery")
         if delivery is not None:

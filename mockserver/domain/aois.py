@@ -8,7 +8,7 @@ rules (what a valid AOI is, its lifecycle, its filters) and calls on that module
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 from mockserver import aoi_assets, errors, geo, lifecycle
 from mockserver.domain.catalogs import Catalogs
@@ -24,6 +24,16 @@ from mockserver.timestamps import InstantMeans, micros, parse_interval, parse_rf
 # Timestamps are shown to the microsecond; a creation instant is kept to the float the clock gave,
 # so SQL bounds widen by half a microsecond to let an instant copied from a response match.
 _HALF_MICROSECOND = 5e-7
+
+
+class _AoiFilter(TypedDict):
+    """The filters of a listing, as :meth:`StateStore.query_aois` takes them."""
+
+    aoi_id: str | None
+    name_contains: str | None
+    project_ids: list[str]
+    created_from: float | None  # seconds since the epoch
+    created_to: float | None
 
 
 def seeded_aoi(aoi: dict[str, Any]) -> dict[str, Any]:
@@ -147,7 +157,7 @@ class Aois:
         if updated_at is not None:
             updated = parse_interval(updated_at, "updated_at", InstantMeans.ON_OR_AFTER)
         now = self.workspaces.now(ws.id)
-        query = {
+        query: _AoiFilter = {
             "aoi_id": aoi_id,
             "name_contains": aoi_name,
             "project_ids": list(project_ids or []),

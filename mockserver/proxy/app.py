@@ -17,11 +17,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
+from starlette.types import Receive, Scope, Send
 
 from mockserver.proxy.contract import Contract, Violation
 from mockserver.proxy.drift import UNDOCUMENTED, DriftReport
@@ -90,7 +90,7 @@ class DriftProxy:
         self.timeout = httpx.Timeout(timeout).as_dict()
         self.transport = transport or httpx.AsyncHTTPTransport()
 
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
@@ -146,7 +146,7 @@ class DriftProxy:
 
     def judge(
         self,
-        scope: dict,
+        scope: Scope,
         headers: list[tuple[str, str]],
         body: bytes,
         response: httpx.Response,
@@ -207,7 +207,7 @@ class DriftProxy:
                 }
             )
 
-    async def _lifespan(self, receive: Callable, send: Callable) -> None:
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
@@ -218,7 +218,7 @@ class DriftProxy:
                 return
 
 
-async def _read_body(receive: Callable[[], Awaitable[dict]]) -> bytes:
+async def _read_body(receive: Receive) -> bytes:
     chunks = []
     while True:
         message = await receive()
@@ -230,7 +230,7 @@ async def _read_body(receive: Callable[[], Awaitable[dict]]) -> bytes:
     return b"".join(chunks)
 
 
-async def _respond(send: Callable, status: int, body: bytes) -> None:
+async def _respond(send: Send, status: int, body: bytes) -> None:
     await send(
         {
             "type": "http.response.start",

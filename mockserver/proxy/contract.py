@@ -122,8 +122,8 @@ class Contract:
         groups = match.groups() if match else ()
         path_values = dict(zip(route.path_names, groups, strict=False))
         query_values: dict[str, list[str]] = {}
-        for name, value in query:
-            query_values.setdefault(name, []).append(value)
+        for name, raw in query:
+            query_values.setdefault(name, []).append(raw)
         for parameter in route.parameters:
             where, name = parameter.get("in"), parameter["name"]
             schema = parameter.get("schema", {})
@@ -150,7 +150,9 @@ class Contract:
             found += self._check_request_body(body_spec, content_type, body)
         return found
 
-    def _check_request_body(self, spec: dict[str, Any], content_type: str, body: bytes):
+    def _check_request_body(
+        self, spec: dict[str, Any], content_type: str, body: bytes
+    ) -> list[Violation]:
         content = spec.get("content", {})
         if not body:
             if spec.get("required"):
@@ -179,7 +181,7 @@ class Contract:
 
     @staticmethod
     def declared_response(route: Route, status: int) -> dict[str, Any] | None:
-        responses = route.operation.get("responses", {})
+        responses: dict[str, dict[str, Any]] = route.operation.get("responses", {})
         return (
             responses.get(str(status))
             or responses.get(f"{str(status)[0]}XX")

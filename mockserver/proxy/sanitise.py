@@ -65,7 +65,7 @@ class Sanitiser:
     def document(self, document: Any) -> Any:
         """A copy of a JSON document with its secrets replaced."""
         if isinstance(document, dict):
-            out = {}
+            out: dict[Any, Any] = {}
             for key, value in document.items():
                 if key == "secrets" and isinstance(value, dict):
                     out[key] = {name: REDACTED for name in value}

@@ -170,7 +170,7 @@ class StateStore:
         finally:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
