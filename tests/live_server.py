@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -11,17 +12,26 @@ from contextlib import contextmanager
 
 import requests
 
-from tests.test_serve import free_port
-
 __all__ = ["free_port", "running_process"]
+
+BANNER = "pixxel-mock serving"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @contextmanager
 def running_process(
     command: list[str], port: int, env: dict[str, str], banner_lines: int = 3
 ) -> Iterator[tuple[str, list[str]]]:
-    """Run ``command``, wait until ``/ping`` on ``port`` answers, yield (base URL, the first
-    ``banner_lines`` lines of output); always stop the process group."""
+    """Run ``command``, wait until ``/ping`` on ``port`` answers, yield (base URL, the
+    ``banner_lines`` lines of output from the banner on); always stop the process group.
+
+    Access-log lines of the probes may come before the banner (with several workers the banner
+    waits for the last one), so the banner is found by what it says."""
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -44,7 +54,10 @@ def running_process(
             if time.monotonic() > deadline:
                 raise AssertionError("nothing answered /ping within 30 s")
             time.sleep(0.05)
-        yield base, [process.stdout.readline() for _ in range(banner_lines)]
+        line = process.stdout.readline()
+        while line and BANNER not in line:
+            line = process.stdout.readline()
+        yield base, [line, *(process.stdout.readline() for _ in range(banner_lines - 1))]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.live_server import free_port
 from tests.support import s3_store_body
-from tests.test_serve import free_port, running_mock
+from tests.test_serve import running_mock
 
 # Every test here starts real server processes: seconds each.
 pytestmark = pytest.mark.slow

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 import requests
 
+from tests.live_server import free_port, running_process
 from tests.support import ResponseChecker, s3_store_body
 
 # Every test here starts real server processes: seconds each.
@@ -39,52 +36,13 @@ def checked_session() -> requests.Session:
 http = checked_session()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def running_mock(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, list[str]]]:
-    """Start the mock, wait for /ping, yield (base URL, output lines so far); always stop it."""
+    """Start the mock, wait for /ping, yield (base URL, its banner lines); always stop it."""
     port = free_port()
     command = [sys.executable, "-m", "mockserver.cli", "serve", "--port", str(port), *args]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, **(env or {})},
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"the mock exited early:\n{process.stdout.read()}")
-            try:
-                if http.get(f"{base}/ping", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("the mock did not answer /ping within 30 s")
-            time.sleep(0.05)
-        # Access-log lines of the probes above may come before the banner (with several workers
-        # the banner waits for the last one): the banner is the line that says "serving".
-        line = process.stdout.readline()
-        while line and "pixxel-mock serving" not in line:
-            line = process.stdout.readline()
-        yield base, [line, process.stdout.readline(), process.stdout.readline()]
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    with running_process(command, port, {**os.environ, **(env or {})}) as started:
+        yield started
 
 
 def test_serve_prints_url_and_a_sample_curl_and_answers():
