@@ -90,6 +90,34 @@ def _coerce(raw: str, schema: dict[str, Any], style_list: bool) -> Any:
     return raw
 
 
+def _check_body(
+    side: str,
+    content: dict[str, Any],
+    content_type: str,
+    body: bytes,
+    validator: type[Draft4RequestValidator] | type[Draft4ResponseValidator],
+) -> list[Violation]:
+    """A request's or an answer's body against its documented media types and JSON schema."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media not in content:
+        return [
+            Violation(
+                f"{side}_content_type",
+                media or "(none)",
+                f"Content-Type {media or '(none)'} is not one of {sorted(content)}",
+            )
+        ]
+    schema = content[media].get("schema")
+    if schema is None or not media.endswith("json"):
+        return []
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return [Violation(f"{side}_body", "(not JSON)", "the body is not JSON")]
+    errors = list(validator(schema, format_checker=FORMATS).iter_errors(document))
+    return _error_violations(f"{side}_body", "", errors)
+
+
 class Contract:
     """The operations of one OpenAPI document, ready to judge exchanges."""
 
@@ -158,24 +186,7 @@ class Contract:
             if spec.get("required"):
                 return [Violation("request_body", "(required)", "the request has no body")]
             return []
-        media = content_type.split(";", 1)[0].strip().lower()
-        if media not in content:
-            return [
-                Violation(
-                    "request_content_type",
-                    media or "(none)",
-                    f"Content-Type {media or '(none)'} is not one of {sorted(content)}",
-                )
-            ]
-        schema = content[media].get("schema")
-        if schema is None or not media.endswith("json"):
-            return []
-        try:
-            document = json.loads(body)
-        except ValueError:
-            return [Violation("request_body", "(not JSON)", "the body is not JSON")]
-        errors = list(Draft4RequestValidator(schema, format_checker=FORMATS).iter_errors(document))
-        return _error_violations("request_body", "", errors)
+        return _check_body("request", content, content_type, body, Draft4RequestValidator)
 
     # -- the response ----------------------------------------------------------------------
 
@@ -218,21 +229,4 @@ class Contract:
             if body.strip():
                 return [Violation("response_body", "(must be empty)", "the body is not empty")]
             return []
-        media = content_type.split(";", 1)[0].strip().lower()
-        if media not in content:
-            return [
-                Violation(
-                    "response_content_type",
-                    media or "(none)",
-                    f"Content-Type {media or '(none)'} is not one of {sorted(content)}",
-                )
-            ]
-        schema = content[media].get("schema")
-        if schema is None or not media.endswith("json"):
-            return []
-        try:
-            document = json.loads(body)
-        except ValueError:
-            return [Violation("response_body", "(not JSON)", "the body is not JSON")]
-        errors = list(Draft4ResponseValidator(schema, format_checker=FORMATS).iter_errors(document))
-        return _error_violations("response_body", "", errors)
+        return _check_body("response", content, content_type, body, Draft4ResponseValidator)
