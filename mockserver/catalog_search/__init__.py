@@ -4,6 +4,7 @@
 * :mod:`.request`: a search request parsed and checked (400s naming the field);
 * :mod:`.columns`: the query algebra over one field's values (comparisons, sorting);
 * :mod:`.postings`: value → rows lookups for the id filters;
+* :mod:`.selections`: the rows of recent filter sets, remembered for paging;
 * :mod:`.documents`: the catalogs kept compact in memory;
 * :mod:`.footprints`: planar bounds of footprints;
 * :mod:`.fields`: the names a search filters and sorts on;

@@ -4,7 +4,9 @@
 over precomputed columns (datetime as epoch microseconds, footprint bounding boxes) and
 :class:`~mockserver.catalog_search.postings.Postings` for the id filters. Footprint geometries are
 only built, from the catalog's own GeoJSON, for the few candidates whose bounding box alone cannot
-decide a spatial filter, so the index stays small. Only the requested page is materialised.
+decide a spatial filter, so the index stays small. Only the requested page is materialised, and
+the rows matching recent filter sets are remembered (:mod:`.selections`), so paging through a
+search, or asking it again, filters once.
 
 Invalid requests raise :func:`mockserver.errors.bad_request` (HTTP 400) naming the field.
 """
@@ -27,6 +29,7 @@ from mockserver.catalog_search.fields import LIST_FILTERS, STANDARD_PROPERTIES, 
 from mockserver.catalog_search.footprints import box_geometry, geometry_bounds, is_number
 from mockserver.catalog_search.limits import DEFAULT_LIMIT, MAX_LIMIT
 from mockserver.catalog_search.postings import Postings
+from mockserver.catalog_search.selections import Selections, selection_key
 from mockserver.errors import bad_request
 from mockserver.timestamps import InstantMeans
 
@@ -153,6 +156,7 @@ class CatalogIndex:
         self._index_values = keys
         self._postings: dict[str, Postings] = {}
         self._columns: dict[str, Column] = {}
+        self._selections = Selections()
 
     def _index(self, name: str) -> Postings:
         postings = self._postings.get(name)
@@ -199,6 +203,20 @@ class CatalogIndex:
             raise bad_request("the search request must be a JSON object")
         limit = parse.integer(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         offset = parse.integer(request, "offset", 0, 0, None)
+        # A workspace's delivery statuses change with its clock: such a selection is not kept.
+        key = selection_key(request) if delivery_statuses is None else None
+        selected = self._selections.get(key) if key is not None else None
+        if selected is None:
+            selected = self._select(request, delivery_statuses)
+            if key is not None:
+                self._selections.put(key, selected)
+        page = selected[offset : offset + limit].tolist()
+        return [self._docs[row] for row in page], len(selected)
+
+    def _select(
+        self, request: dict[str, Any], delivery_statuses: Mapping[str, str] | None
+    ) -> np.ndarray:
+        """The rows matching ``request``'s filters, in its order (every page)."""
         lists = {name: parse.string_list(request, name) for name in LIST_FILTERS}
         when = request.get("datetime")
         interval = (
@@ -246,9 +264,7 @@ class CatalogIndex:
         if area is not None and mask is not None:
             self._refine(mask, np.flatnonzero(mask & self._refinable), area)
 
-        selected = self._sorted_rows(mask, sort, column)
-        page = selected[offset : offset + limit].tolist()
-        return [self._docs[row] for row in page], len(selected)
+        return self._sorted_rows(mask, sort, column)
 
     # -- filtering -------------------------------------------------------------------------
 
