@@ -22,6 +22,16 @@ touches such internals:
     ``add_middleware`` refuse afterwards). Needs ``ConnexionMiddleware._build_middleware_stack``,
     FlaskOperation's ``_fn``, ``pythonic_params`` and ``jsonifier``, ``FlaskDecorator.decorate``
     and ``.uri_parser``, and ``Flask.get_request(uri_parser=...)``.
+``lean-requests``
+    On top of ``compiled-views``: the views' decorators and requests skip work whose answer is
+    fixed or already known. The parameter decorator remembers how it turns each parameter name
+    into a Python name (a chain of regular expressions, run for every parameter of every
+    request); a handler that is not a coroutine is called directly instead of being inspected
+    on every request; a request whose body is not a form answers "no files" without parsing
+    one; and the JSON body the validator parsed (``validation_messages.parsed_body``) is the one
+    the handler gets, instead of Flask parsing the same bytes again. Needs FlaskDecorator's
+    ``_parameter_decorator_cls`` and ``_sync_async_decorator``, SyncParameterDecorator's
+    ``sanitize_fn``, and WSGIRequest's ``files``, ``get_body`` and ``_body``.
 
 What happens when Connexion changes (decided per departure; all three decide alike):
 
@@ -32,6 +42,8 @@ What happens when Connexion changes (decided per departure; all three decide ali
 - The checks run before anything is changed. An error while applying a departure whose check
   passed means the check missed a change; that fails loudly with :class:`TuningError` (one
   message, both versions named) rather than serve a half-changed app.
+- A departure that builds on another (``lean-requests`` on ``compiled-views``) is left out
+  with it.
 - ``python -m mockserver.connexion_tuning`` runs the self-check alone and exits 1 when any
   departure would fall back (``scripts/check-connexion-latest.sh`` uses it).
 
@@ -50,13 +62,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import connexion
+import flask
 from connexion.apps.flask import FlaskOperation
 from connexion.decorators import FlaskDecorator
+from connexion.decorators.parameter import SyncParameterDecorator
 from connexion.frameworks.flask import Flask as FlaskFramework
+from connexion.http_facts import FORM_CONTENT_TYPES
+from connexion.lifecycle import WSGIRequest
 from connexion.operations import OpenAPIOperation
 from connexion.spec import OpenAPISpecification
 
 from mockserver.inline_wsgi import InlineWSGI
+from mockserver.validation_messages import parsed_body
 
 WRITTEN_FOR = "3.3"
 """The Connexion minor version these departures were written for and tested against."""
@@ -153,17 +170,30 @@ class CompiledView:
     fixed per route, so both are built on first use and kept."""
 
     def __init__(self, view: FlaskOperation) -> None:
-        self._decorator = FlaskDecorator(
-            pythonic_params=view.pythonic_params, jsonifier=view.jsonifier
-        )
-        self._decorated = self._decorator.decorate(view._fn)
-        self._uri_parser: Any = None
+        self._fn = view._fn
+        self._settings = {"pythonic_params": view.pythonic_params, "jsonifier": view.jsonifier}
+        self._build(FlaskDecorator)
+        self._request: Callable[[Any], Any] = _stock_request
         functools.update_wrapper(self, view._fn)
+
+    def _build(self, decorator_cls: type[FlaskDecorator]) -> None:
+        self._decorator = decorator_cls(**self._settings)
+        self._decorated = self._decorator.decorate(self._fn)
+        self._uri_parser: Any = None
+
+    def make_lean(self) -> None:
+        """Rebuild the chain with the ``lean-requests`` decorator and request."""
+        self._build(LeanFlaskDecorator)
+        self._request = LeanRequest.current
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._uri_parser is None:
             self._uri_parser = self._decorator.uri_parser
-        return self._decorated(FlaskFramework.get_request(uri_parser=self._uri_parser))
+        return self._decorated(self._request(self._uri_parser))
+
+
+def _stock_request(uri_parser: Any) -> Any:
+    return FlaskFramework.get_request(uri_parser=uri_parser)
 
 
 def _check_compiled_views(app: Any) -> str | None:
@@ -208,6 +238,87 @@ def _apply_compiled_views(app: Any) -> None:
     views.update(compiled)
 
 
+# -- lean-requests --------------------------------------------------------------------------------
+
+
+class LeanParameterDecorator(SyncParameterDecorator):
+    """Connexion's parameter decorator, remembering the Python name of each parameter name (the
+    mapping is a pure function of the name; the contract has a few dozen names)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        sanitize: Callable[[str], str] = self.sanitize_fn  # type: ignore[has-type]
+        self.sanitize_fn = functools.lru_cache(maxsize=1024)(sanitize)
+
+
+class LeanFlaskDecorator(FlaskDecorator):
+    """Connexion's Flask decorator with :class:`LeanParameterDecorator`, calling a plain
+    (not coroutine) handler directly."""
+
+    @property
+    def _parameter_decorator_cls(self) -> type[SyncParameterDecorator]:
+        return LeanParameterDecorator
+
+    @property
+    def _sync_async_decorator(self) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        stock = super()._sync_async_decorator
+
+        def decorator(function: Callable[..., Any]) -> Callable[..., Any]:
+            return stock(function) if inspect.iscoroutinefunction(function) else function
+
+        return decorator
+
+
+class LeanRequest(WSGIRequest):
+    """Connexion's view of the Flask request, without a second parse of what is known."""
+
+    @classmethod
+    def current(cls, uri_parser: Any) -> LeanRequest:
+        return cls(flask.request, uri_parser=uri_parser, view_args=flask.request.view_args)
+
+    def files(self) -> dict[str, Any]:
+        if self.mimetype not in FORM_CONTENT_TYPES:
+            return {}  # only a form body carries files
+        return super().files()  # type: ignore[no-any-return]
+
+    _body: Any
+
+    def get_body(self) -> Any:
+        if self._body is None:
+            known, body = parsed_body(self.environ["asgi.scope"])
+            if known:
+                self._body = body
+        return super().get_body()
+
+
+def _check_lean_requests(app: Any) -> str | None:
+    problem = _missing(
+        FlaskDecorator, "_parameter_decorator_cls", "_sync_async_decorator"
+    ) or _missing(WSGIRequest, "files", "get_body")
+    if problem:
+        return problem
+    if not isinstance(FlaskDecorator._parameter_decorator_cls, property):
+        return "FlaskDecorator._parameter_decorator_cls is no longer a property"
+    if FlaskDecorator(pythonic_params=True)._parameter_decorator_cls is not SyncParameterDecorator:
+        return "FlaskDecorator no longer uses SyncParameterDecorator"
+    probe = SyncParameterDecorator(framework=FlaskFramework, pythonic_params=True)
+    if not callable(getattr(probe, "sanitize_fn", None)):
+        return "SyncParameterDecorator has no sanitize_fn"
+    if _parameters(WSGIRequest.__init__) != ["self", "werkzeug_request", "uri_parser", "view_args"]:
+        return "WSGIRequest no longer takes (werkzeug_request, uri_parser, view_args)"
+    if "_body" not in WSGIRequest(None).__dict__:
+        return "WSGIRequest no longer keeps its body in _body"
+    return None
+
+
+def _apply_lean_requests(app: Any) -> None:
+    views = [v for v in app.app.view_functions.values() if isinstance(v, CompiledView)]
+    if not views:
+        raise TuningError("no compiled views to make lean")
+    for view in views:
+        view.make_lean()
+
+
 # -- the self-check and installation ------------------------------------------------------------
 
 
@@ -216,6 +327,7 @@ class Departure:
     name: str
     check: Callable[[Any], str | None]
     apply: Callable[[Any], None]
+    builds_on: str | None = None  # a departure this one needs installed first
 
 
 DEPARTURES: tuple[Departure, ...] = (
@@ -223,6 +335,9 @@ DEPARTURES: tuple[Departure, ...] = (
     Departure("inline-wsgi", _check_inline_wsgi, _apply_inline_wsgi),
     # Last: it builds the middleware stack, after which the app takes no more changes.
     Departure("compiled-views", _check_compiled_views, _apply_compiled_views),
+    Departure(
+        "lean-requests", _check_lean_requests, _apply_lean_requests, builds_on="compiled-views"
+    ),
 )
 
 
@@ -255,6 +370,8 @@ def install(app: Any, departures: tuple[Departure, ...] = DEPARTURES) -> TuningR
     report = TuningReport(connexion_version=connexion_version())
     for departure in departures:
         problem = self_check(app, (departure,)).get(departure.name)
+        if not problem and departure.builds_on and departure.builds_on not in report.installed:
+            problem = f"it builds on {departure.builds_on}, which is not installed"
         if problem:
             log.warning(
                 "connexion tuning: %s left out (%s; %s); serving it the stock way",

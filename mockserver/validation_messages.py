@@ -6,6 +6,9 @@ Connexion validates each request against the contract through the validators of 
 required``, ``give only one of id or name, not both``), never the validator's internals and
 never an echoed secret (``redaction.py``).
 
+The body validator leaves the JSON it parsed and validated in the request's scope
+(:func:`parsed_body`), so the handler's side need not parse the same bytes again.
+
 Each schema is compiled twice, once: jsonschema-rs answers "valid" for the common case, and only
 an invalid request runs the Python validator, which finds and words the error. The compiled
 pair is kept per app (:class:`SchemaCache`), so building many apps keeps nothing alive.
@@ -109,6 +112,16 @@ class SchemaCache:
 # -- the validators -----------------------------------------------------------------------------
 
 _UTF8 = {"utf-8", "utf8"}
+_PARSED_BODY = "pixxel_mock_parsed_body"
+
+
+def parsed_body(scope: Scope) -> tuple[bool, Any]:
+    """``(True, body)`` when this request's JSON body was parsed by the body validator (``None``
+    for an empty body), else ``(False, None)``."""
+    extensions = scope.get("extensions") or {}
+    if _PARSED_BODY in extensions:
+        return True, extensions[_PARSED_BODY]
+    return False, None
 
 
 class FieldNamingBodyValidator(AbstractRequestBodyValidator):
@@ -144,6 +157,11 @@ class FieldNamingBodyValidator(AbstractRequestBodyValidator):
 
     async def _parse(self, stream: Any, scope: Scope) -> Any:
         raw = b"".join([message async for message in stream])
+        body = self._loads(raw)
+        scope.setdefault("extensions", {})[_PARSED_BODY] = body
+        return body
+
+    def _loads(self, raw: bytes) -> Any:
         if not raw.strip():
             return None
         try:

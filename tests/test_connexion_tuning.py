@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from connexion.apps.flask import FlaskASGIApp, FlaskOperation
+from connexion.lifecycle import WSGIRequest
 from connexion.operations import OpenAPIOperation
 from connexion.spec import OpenAPISpecification
 
@@ -53,10 +54,20 @@ def _flask_operation_keeps_more(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FlaskOperation, "__init__", init)
 
 
+def _request_takes_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    original_init = WSGIRequest.__init__
+
+    def init(self, werkzeug_request, uri_parser=None, view_args=None, *, lazy=False):  # noqa: ANN001
+        original_init(self, werkzeug_request, uri_parser, view_args)
+
+    monkeypatch.setattr(WSGIRequest, "__init__", init)
+
+
 CHANGES = {
     "remembered-body-definitions": (_body_definition_takes_more, "body_definition"),
     "inline-wsgi": (_adapter_slot_renamed, "asgi_app"),
     "compiled-views": (_flask_operation_keeps_more, "FlaskOperation"),
+    "lean-requests": (_request_takes_more, "WSGIRequest"),
 }
 
 
@@ -90,7 +101,11 @@ def test_a_changed_internal_is_reported_with_the_versions(monkeypatch, caplog, d
         app = create_app()
     assert departure in app.tuning.stock
     assert departure not in app.tuning.installed
-    warnings = [r.getMessage() for r in caplog.records if departure in r.getMessage()]
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.getMessage().startswith(f"connexion tuning: {departure} left out")
+    ]
     assert len(warnings) == 1
     assert f"written for Connexion {WRITTEN_FOR}.x" in warnings[0]
     assert f"running on Connexion {connexion_tuning.connexion_version()}" in warnings[0]
@@ -128,6 +143,43 @@ def test_the_stock_path_still_serves_the_contract(
     assert client.get("/v0/nowhere").status_code == 404
     assert client.request("PUT", "/v0/stores").headers["allow"] == "GET, HEAD, POST"
     assert app.test_client().get("/v0/stores").status_code == 401
+
+
+def test_a_departure_is_left_out_with_the_one_it_builds_on(monkeypatch, caplog):
+    _flask_operation_keeps_more(monkeypatch)
+    with caplog.at_level(logging.WARNING, logger="pixxel_mock"):
+        app = create_app()
+    assert {"compiled-views", "lean-requests"} <= set(app.tuning.stock)
+    assert "builds on compiled-views" in app.tuning.stock["lean-requests"]
+
+
+def test_the_handler_gets_the_body_the_validator_parsed(app, monkeypatch):
+    """One parse per request: the object validated is the object the handler receives."""
+    from mockserver import handlers
+
+    parsed: list[object] = []
+    received: list[object] = []
+    original_parse = validation_messages.FieldNamingBodyValidator._parse
+    original_search = handlers.HANDLERS["SearchCatalogs"]
+
+    async def parse(self, stream, scope):  # noqa: ANN001
+        body = await original_parse(self, stream, scope)
+        parsed.append(body)
+        return body
+
+    def search_catalogs(body):  # noqa: ANN001
+        received.append(body)
+        return original_search(body)
+
+    monkeypatch.setattr(validation_messages.FieldNamingBodyValidator, "_parse", parse)
+    monkeypatch.setitem(handlers.HANDLERS, "SearchCatalogs", search_catalogs)
+    fresh = create_app()
+    response = fresh.test_client().post(
+        "/v0/catalogs/search", json={"limit": 1}, headers={"Authorization": "one-parse"}
+    )
+    assert response.status_code == 200
+    assert len(parsed) == 1
+    assert received and received[0] is parsed[0]
 
 
 def test_a_departure_that_passes_its_check_but_cannot_apply_fails_loudly():
