@@ -104,7 +104,9 @@ class Workers:
                     self._on_report(pipes[fd])
             self._reap()
             now = time.monotonic()
-            if any(deadline < now for _, deadline in self._starting.values()):
+            if self._stop_deadline is None and any(
+                deadline < now for _, deadline in self._starting.values()
+            ):
                 self._fail()
             if self._stop_deadline is not None and now > self._stop_deadline:
                 for pid in (*self._starting, *self._serving):
@@ -133,7 +135,7 @@ class Workers:
         os.close(fd)
         if report == _READY:
             self._serving.add(pid)
-        else:  # the pipe closed without a word: the worker ended before it served
+        elif self._stop_deadline is None:  # it ended before it served, unasked
             self._fail()
 
     def _reap(self) -> None:
