@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
-import os
 import shutil
 import sys
 import tempfile
@@ -29,9 +27,6 @@ if TYPE_CHECKING:
 # Connexion imports Starlette's test client at import time, which warns about httpx; that
 # warning says nothing to someone running the mock.
 warnings.filterwarnings("ignore", message=".*httpx.*")
-
-# Environment variable through which `serve` hands settings to worker processes.
-_SETTINGS_ENV = "PIXXEL_MOCK__SETTINGS_JSON"
 
 
 def _add_settings_flags(parser: argparse.ArgumentParser) -> None:
@@ -153,30 +148,6 @@ def _ready_to_serve(app: MockApp) -> MockApp:
     return app
 
 
-def app_from_environment() -> MockApp:
-    """Build the app from settings handed over by ``serve`` (uvicorn's factory in each worker).
-
-    A worker that cannot build its app says why in one line and exits with uvicorn's start-up
-    failure status, which stops the whole server instead of respawning the worker.
-    """
-    from uvicorn.config import STARTUP_FAILURE
-
-    from mockserver import server
-    from mockserver.app import create_app
-
-    raw = json.loads(os.environ[_SETTINGS_ENV])
-    for key in ("fixtures", "state_file"):
-        if raw.get(key):
-            raw[key] = Path(raw[key])
-    settings = Settings(**raw)
-    server.in_worker(settings)
-    try:
-        return _ready_to_serve(create_app(settings))
-    except Exception as exc:  # noqa: BLE001 - any failure here means the worker cannot serve
-        print(f"pixxel-mock: worker cannot start: {exc}", file=sys.stderr, flush=True)
-        sys.exit(STARTUP_FAILURE)
-
-
 def _banner(settings: Settings, started: float) -> str:
     shown_host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0", "::") else settings.host
     url = f"http://{shown_host}:{settings.port}"
@@ -207,18 +178,14 @@ def serve(settings: Settings) -> int:
         logs.banner(_banner(settings, started), settings.log_format)
 
     try:
+        from mockserver.app import create_app
+
+        app = _ready_to_serve(create_app(settings))
         if settings.workers == 1:
-            from mockserver.app import create_app
-
-            app = _ready_to_serve(create_app(settings))
             return server.run_single(settings, app, announce)
-        # Fail here, once, rather than in every worker.
-        from mockserver.data.loader import load_fixtures
-
-        load_fixtures(settings.fixtures)
-        payload = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(settings).items()}
-        os.environ[_SETTINGS_ENV] = json.dumps(payload)
-        return server.run_workers(settings, "mockserver.cli:app_from_environment", announce)
+        # Each worker opens its own connection to the state file: one cannot cross a fork.
+        app.service.state.release()
+        return server.run_workers(settings, app, announce)
     finally:
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -244,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = _settings_from_args(args)
         except SettingsError as exc:
             parser.error(str(exc))
+        from mockserver import workers
+
+        if settings.workers > 1 and not workers.available():
+            parser.error("--workers above 1 needs os.fork (Linux), which this system lacks")
         from mockserver.data.loader import FixtureError
         from mockserver.state_file import StateFileError
 

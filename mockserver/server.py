@@ -8,30 +8,26 @@ leaves open:
   408 (or its connection closed), so incomplete requests cannot pile up;
 - SIGTERM and SIGINT stop the server gracefully, waiting at most ``shutdown_timeout_seconds``
   for requests in flight, and the exit status is 0 however many workers ran;
-- a worker that cannot start makes the whole server stop with a non-zero status instead of
-  being respawned forever, and workers stop when their parent process dies.
+- several workers are forked from this process once it has built the app and bound the socket
+  (:mod:`mockserver.workers` starts, watches, replaces and stops them).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
-import socket
-import sys
 import threading
 from collections.abc import Callable, Generator
 from typing import Any
 
 import orjson
 import uvicorn
-from uvicorn.config import STARTUP_FAILURE
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-from uvicorn.supervisors.multiprocess import Multiprocess
 
 from mockserver import errors, logs
 from mockserver.settings import Settings
+from mockserver.workers import Workers
 
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -120,31 +116,6 @@ class _Server(uvicorn.Server):
             self.should_exit = True
 
 
-class _Workers(Multiprocess):
-    """Worker processes that announce the server once every one of them serves."""
-
-    def __init__(
-        self, config: uvicorn.Config, sockets: list[socket.socket], announce: Callable[[], None]
-    ) -> None:
-        super().__init__(config, sockets)
-        self._announce = announce
-        self.failed = False
-
-    def init_processes(self) -> None:
-        super().init_processes()
-        for process in self.processes:
-            if not process.wait_until_ready(self.config.timeout_worker_healthcheck * 6):
-                self.failed = True
-                self.should_exit.set()
-                return
-        self._announce()
-
-    def keep_subprocess_alive(self) -> None:
-        super().keep_subprocess_alive()
-        if any(p.exitcode == STARTUP_FAILURE for p in self.processes):
-            self.failed = True
-
-
 def _config(settings: Settings, app: Any, **extra: Any) -> uvicorn.Config:
     DeadlineProtocol.request_timeout = settings.request_timeout_seconds
     return uvicorn.Config(
@@ -171,36 +142,22 @@ def run_single(settings: Settings, app: Any, announce: Callable[[], None]) -> in
     return 0 if server.started else 1
 
 
-def run_workers(settings: Settings, factory: str, announce: Callable[[], None]) -> int:
-    """Serve through ``settings.workers`` processes, each building its app with ``factory``."""
-    config = _config(settings, factory, factory=True, workers=settings.workers)
+def run_workers(settings: Settings, app: Any, announce: Callable[[], None]) -> int:
+    """Serve ``app``, built here, through ``settings.workers`` processes forked from this one.
+
+    0 after a graceful stop; non-zero if a worker could not start. The caller makes sure nothing
+    that must not cross a fork (a database connection, a thread) is open or running."""
+    config = _config(settings, app)
+    config.load()  # once, here, rather than in every worker
     sock = config.bind_socket()
-    workers = _Workers(config, [sock], announce)
-    workers.run()
-    return 1 if workers.failed else 0
 
+    def serve(ready: Callable[[], None]) -> bool:
+        server = _Server(config, ready)
+        server.run(sockets=[sock])
+        return server.started
 
-def in_worker(settings: Settings) -> None:
-    """Set up a worker process: its protocol's deadline, and death with its parent."""
-    DeadlineProtocol.request_timeout = settings.request_timeout_seconds
-    _die_with_parent()
-
-
-def _die_with_parent() -> None:
-    """Stop this worker (gracefully, by SIGTERM) as soon as its parent process is gone."""
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-    if os.getppid() != parent:  # the parent died before the request above took effect
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            threading.Event().wait(1.0)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    try:
+        workers = Workers(settings.workers, serve, announce, settings.shutdown_timeout_seconds)
+        return workers.run()
+    finally:
+        sock.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import secrets
 import sqlite3
 import threading
@@ -118,40 +119,80 @@ class StateStore:
     KNOWN_WORKSPACES_KEPT = 65_536
 
     def __init__(self, path: Path | None, seed: WorkspaceSeed, id_seed: int) -> None:
+        self._path = path
         self._seed = seed
         self._id_seed = id_seed
         self._lock = threading.RLock()
-        target = str(path) if path is not None else ":memory:"
-        self._conn = sqlite3.connect(
-            target, check_same_thread=False, isolation_level=None, timeout=10.0
-        )
+        self._conn: sqlite3.Connection | None = None
         self._lock_file: Any = None
-        if path is not None:
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._lock_file = open(f"{path}.lock", "a+b")  # noqa: SIM115 - held for life
-        self._conn.execute("PRAGMA busy_timeout=10000")
+        self._owner = 0  # the process that opened ``_conn``
         with self._lock:
-            self._conn.executescript(_SCHEMA)
+            self._connection()  # at once, so an unusable file fails before anything serves
         self._known: set[str] = set()
         self._signing_secret: bytes | None = None
 
+    def _connection(self) -> sqlite3.Connection:
+        """This process's connection (call with ``_lock`` held), opened on first use.
+
+        SQLite connections must not cross ``os.fork``: a child that finds one opened by its
+        parent refuses it, loudly, rather than write through it. A parent that forks workers
+        calls :meth:`release` first, and each child then opens its own.
+        """
+        if self._conn is not None:
+            if self._owner != os.getpid():
+                raise RuntimeError(
+                    f"the state store was opened by another process ({self._owner});"
+                    " release() it before forking"
+                )
+            return self._conn
+        if self._owner and self._path is None:
+            raise RuntimeError("the state kept in memory was closed and is gone")
+        target = str(self._path) if self._path is not None else ":memory:"
+        conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=10.0)
+        if self._path is not None:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._lock_file = open(f"{self._path}.lock", "a+b")  # noqa: SIM115 - held till release
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.executescript(_SCHEMA)
+        self._conn, self._owner = conn, os.getpid()
+        return conn
+
+    def release(self) -> None:
+        """Close this process's connection and lock file; the next use opens them again.
+
+        A server calls this before forking its workers, so that no child inherits either. State
+        kept in memory cannot be released: it lives in the connection.
+        """
+        if self._path is None:
+            raise RuntimeError("the state is kept in memory: releasing it would lose it")
+        self._close()
+
     def close(self) -> None:
+        """Close this process's connection and lock file (state kept in memory is then gone)."""
+        self._close()
+
+    def _close(self) -> None:
         with self._lock:
-            self._conn.close()
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
             if self._lock_file is not None:
                 self._lock_file.close()
+                self._lock_file = None
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._writer_lock():
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        with self._lock:
+            conn = self._connection()
+            with self._writer_lock():
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
 
     @contextmanager
     def _writer_lock(self) -> Iterator[None]:
@@ -172,7 +213,7 @@ class StateStore:
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+            return self._connection().execute(sql, params).fetchall()
 
     def signing_secret(self) -> bytes:
         """The secret that signs this state's download URLs: random, made on first use and
