@@ -937,7 +937,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     checks = target_checks(plan, table, startup)
     if checks:
-        say("\ntargets of issue 5:")
+        say("\ntargets (issues 5 and 12):")
         for check in checks:
             mark = "met    " if check["met"] else "NOT met"
             say(f"  [{mark}] {check['target']}: {check['measured']}")
