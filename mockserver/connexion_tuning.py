@@ -1,7 +1,7 @@
 """Every departure from stock Connexion, in one place, behind a start-up self-check.
 
 The mock serves the contract through Connexion 3's FlaskApp and keeps its whole request path
-(routing, security, validation). Three changes make that path cheaper; each needs an internal of
+(routing, security, validation). Four changes make that path cheaper; each needs an internal of
 Connexion that is not part of its public interface, and this module is the only one that
 touches such internals:
 
@@ -33,7 +33,7 @@ touches such internals:
     ``_parameter_decorator_cls`` and ``_sync_async_decorator``, SyncParameterDecorator's
     ``sanitize_fn``, and WSGIRequest's ``files``, ``get_body`` and ``_body``.
 
-What happens when Connexion changes (decided per departure; all three decide alike):
+What happens when Connexion changes (decided per departure; all decide alike):
 
 - Each departure is a speed-up only, and the stock path serves the same answers, so when its
   check finds a needed internal missing or changed, the departure is left out and the app is
