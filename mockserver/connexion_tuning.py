@@ -28,10 +28,12 @@ touches such internals:
     into a Python name (a chain of regular expressions, run for every parameter of every
     request); a handler that is not a coroutine is called directly instead of being inspected
     on every request; a request whose body is not a form answers "no files" without parsing
-    one; and the JSON body the validator parsed (``validation_messages.parsed_body``) is the one
-    the handler gets, instead of Flask parsing the same bytes again. Needs FlaskDecorator's
+    one; and the JSON body and query parameters the validators parsed
+    (``validation_messages.parsed_body`` and ``parsed_query``) are the ones the handler gets,
+    instead of Flask parsing the same request again. Needs FlaskDecorator's
     ``_parameter_decorator_cls`` and ``_sync_async_decorator``, SyncParameterDecorator's
-    ``sanitize_fn``, and WSGIRequest's ``files``, ``get_body`` and ``_body``.
+    ``sanitize_fn``, and WSGIRequest's ``files``, ``get_body``, ``_body``, ``query_params`` and
+    ``_query_params``.
 
 What happens when Connexion changes (decided per departure; all decide alike):
 
@@ -73,7 +75,7 @@ from connexion.operations import OpenAPIOperation
 from connexion.spec import OpenAPISpecification
 
 from mockserver.inline_wsgi import InlineWSGI
-from mockserver.validation_messages import parsed_body
+from mockserver.validation_messages import parsed_body, parsed_query
 
 WRITTEN_FOR = "3.3"
 """The Connexion minor version these departures were written for and tested against."""
@@ -282,6 +284,15 @@ class LeanRequest(WSGIRequest):
         return super().files()  # type: ignore[no-any-return]
 
     _body: Any
+    _query_params: Any
+
+    @property
+    def query_params(self) -> Any:
+        if self._query_params is None:
+            self._query_params = parsed_query(self.environ["asgi.scope"])
+        if self._query_params is None:
+            return super().query_params
+        return self._query_params
 
     def get_body(self) -> Any:
         if self._body is None:
@@ -294,7 +305,7 @@ class LeanRequest(WSGIRequest):
 def _check_lean_requests(app: Any) -> str | None:
     problem = _missing(
         FlaskDecorator, "_parameter_decorator_cls", "_sync_async_decorator"
-    ) or _missing(WSGIRequest, "files", "get_body")
+    ) or _missing(WSGIRequest, "files", "get_body", "query_params")
     if problem:
         return problem
     if not isinstance(FlaskDecorator._parameter_decorator_cls, property):
@@ -306,8 +317,11 @@ def _check_lean_requests(app: Any) -> str | None:
         return "SyncParameterDecorator has no sanitize_fn"
     if _parameters(WSGIRequest.__init__) != ["self", "werkzeug_request", "uri_parser", "view_args"]:
         return "WSGIRequest no longer takes (werkzeug_request, uri_parser, view_args)"
-    if "_body" not in WSGIRequest(None).__dict__:
-        return "WSGIRequest no longer keeps its body in _body"
+    kept = WSGIRequest(None).__dict__
+    if "_body" not in kept or "_query_params" not in kept:
+        return "WSGIRequest no longer keeps its body in _body and its query in _query_params"
+    if not isinstance(WSGIRequest.__dict__.get("query_params"), property):
+        return "WSGIRequest.query_params is no longer a property"
     return None
 
 

@@ -6,8 +6,9 @@ Connexion validates each request against the contract through the validators of 
 required``, ``give only one of id or name, not both``), never the validator's internals and
 never an echoed secret (``redaction.py``).
 
-The body validator leaves the JSON it parsed and validated in the request's scope
-(:func:`parsed_body`), so the handler's side need not parse the same bytes again.
+The validators leave what they parsed and validated in the request's scope (the JSON body,
+:func:`parsed_body`; the query parameters, :func:`parsed_query`), so the handler's side need
+not parse the same request again and gets exactly what was validated.
 
 Each schema is compiled twice, once: jsonschema-rs answers "valid" for the common case, and only
 an invalid request runs the Python validator, which finds and words the error. The compiled
@@ -23,6 +24,7 @@ import orjson
 from connexion import context as connexion_context
 from connexion.datastructures import MediaTypeDict
 from connexion.json_schema import Draft4RequestValidator
+from connexion.lifecycle import ConnexionRequest
 from connexion.validators import VALIDATOR_MAP, AbstractRequestBodyValidator, ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
 from jsonschema.exceptions import best_match
@@ -113,6 +115,7 @@ class SchemaCache:
 
 _UTF8 = {"utf-8", "utf8"}
 _PARSED_BODY = "pixxel_mock_parsed_body"
+_PARSED_QUERY = "pixxel_mock_parsed_query"
 
 
 def parsed_body(scope: Scope) -> tuple[bool, Any]:
@@ -122,6 +125,14 @@ def parsed_body(scope: Scope) -> tuple[bool, Any]:
     if _PARSED_BODY in extensions:
         return True, extensions[_PARSED_BODY]
     return False, None
+
+
+def parsed_query(scope: Scope) -> dict[str, Any] | None:
+    """This request's query parameters as the parameter validator resolved them (names to
+    values of the contract's types), or ``None`` if it did not run."""
+    extensions = scope.get("extensions") or {}
+    query: dict[str, Any] | None = extensions.get(_PARSED_QUERY)
+    return query
 
 
 class FieldNamingBodyValidator(AbstractRequestBodyValidator):
@@ -193,6 +204,11 @@ class FieldNamingParameterValidator(ParameterValidator):
     """Parameter validation whose failures are envelope errors naming the parameter."""
 
     schemas: SchemaCache
+
+    def validate(self, scope: Scope) -> None:
+        request = ConnexionRequest(scope, uri_parser=self.uri_parser)
+        self.validate_request(request)
+        scope.setdefault("extensions", {})[_PARSED_QUERY] = request.query_params
 
     @classmethod
     def validate_parameter(

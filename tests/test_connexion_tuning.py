@@ -182,6 +182,28 @@ def test_the_handler_gets_the_body_the_validator_parsed(app, monkeypatch):
     assert received and received[0] is parsed[0]
 
 
+def test_the_query_is_resolved_once_per_request(monkeypatch):
+    """The handler gets the query parameters the validator resolved, not a second parse."""
+    from connexion.uri_parsing import OpenAPIURIParser
+
+    resolved: list[dict[str, object]] = []
+    original = OpenAPIURIParser.resolve_query
+
+    def resolve_query(self, query_data):  # noqa: ANN001
+        out = original(self, query_data)
+        resolved.append(out)
+        return out
+
+    monkeypatch.setattr(OpenAPIURIParser, "resolve_query", resolve_query)
+    app = create_app()
+    response = app.test_client().get(
+        "/v0/aois", params={"limit": "3"}, headers={"Authorization": "one-query-parse"}
+    )
+    assert response.status_code == 200
+    assert response.json()["pagination"]["limit"] == 3
+    assert len(resolved) == 1
+
+
 def test_a_departure_that_passes_its_check_but_cannot_apply_fails_loudly():
     def apply(_app):
         raise AttributeError("gone")
