@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import sys
 import time
@@ -22,6 +21,8 @@ from pathlib import Path
 
 warnings.filterwarnings("ignore")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hot_path import call  # noqa: E402 - the same in-process ASGI request as hot_path.py
 
 from mockserver.app import create_app  # noqa: E402
 from mockserver.data.loader import load_fixtures  # noqa: E402
@@ -35,49 +36,11 @@ ROUTES = [
 ]
 
 
-async def call(app, method: str, path: str, body) -> int:
-    payload = json.dumps(body).encode() if body is not None else b""
-    headers = [(b"host", b"localhost"), (b"authorization", b"bench")]
-    if body is not None:
-        headers += [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(payload)).encode()),
-        ]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": headers,
-        "server": ("localhost", 80),
-        "client": ("127.0.0.1", 50000),
-        "root_path": "",
-    }
-    messages = [{"type": "http.request", "body": payload, "more_body": False}]
-    status: list[int] = []
-
-    async def receive():
-        if messages:
-            return messages.pop()
-        await asyncio.sleep(3600)
-
-    async def send(message):
-        if message["type"] == "http.response.start":
-            status.append(message["status"])
-
-    await app(scope, receive, send)
-    return status[0]
-
-
 async def per_request(app, route, n: int) -> float:
     _, method, path, body = route
     started = time.perf_counter()
     for _ in range(n):
-        status = await call(app, method, path, body)
+        status = await call(app, method, path, body, b"")
     assert status == 200, status
     return (time.perf_counter() - started) / n * 1e6
 
@@ -89,7 +52,7 @@ async def request_cost(requests: int, rounds: int) -> None:
         "without": BodyLimit(app.middleware, app.service.settings.max_body_bytes),
     }
     for candidate in apps.values():
-        await call(candidate, "GET", "/v0/stores", None)
+        await call(candidate, "GET", "/v0/stores", None, b"")
     results = {(label, r[0]): [] for label in apps for r in ROUTES}
     for _ in range(rounds):
         for route in ROUTES:
